@@ -1,0 +1,3 @@
+from govxl.cli import run
+
+run()

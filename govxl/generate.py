@@ -1,0 +1,402 @@
+"""``govxl generate``: the locked workbook the district office sends to each agency.
+
+Everything is laid out from the form spec through :mod:`govxl.layout`; formulas come from
+:mod:`govxl.formulas`; cached formula values from :mod:`govxl.rules`, so a viewer that does not
+recalculate still shows the truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import xlsxwriter
+
+from govxl import __version__, formulas, identity
+from govxl import messages as msg
+from govxl import rules as rule_engine
+from govxl.atomic import atomic_path
+from govxl.layout import COVER, Label, SheetLayout, Span, WorkbookLayout, a1, layout_form
+from govxl.names import workbook_filename
+from govxl.roster import Agency, RosterError
+from govxl.spec import Form, load_form
+
+DEFAULT_PASSWORD = "govxl"
+
+INPUT_FILL = "#FFF2CC"
+DERIVED_FILL = "#E7E6E6"
+HEADER_FILL = "#DDEBF7"
+PASS_FORMAT = {"font_color": "#006100", "bg_color": "#C6EFCE"}
+FAIL_FORMAT = {"font_color": "#9C0006", "bg_color": "#FFC7CE"}
+
+
+@dataclass
+class WorkbookRequest:
+    """One workbook to write. ``agency`` None makes the unpersonalised (blank) template."""
+
+    path: Path
+    year: int
+    agency: Agency | None = None
+    deadline: dt.date | None = None
+    password: str = DEFAULT_PASSWORD
+    values: dict = field(default_factory=dict)  # cell key -> int | Decimal, pre-filled inputs
+    narrative: dict = field(default_factory=dict)  # part key -> text
+    prefilled: tuple[str, ...] = ()  # cell keys pre-filled from last year (noted on the cover)
+    form_name: str = "annual-2021"
+
+
+def default_deadline(year: int) -> dt.date:
+    """The statutory publication deadline of a department's report: 31 January of the next year."""
+    return dt.date(year + 1, 1, 31)
+
+
+def generate_workbooks(
+    year: int,
+    agencies: list[Agency],
+    out_dir: str | Path,
+    *,
+    password: str = DEFAULT_PASSWORD,
+    deadline: dt.date | None = None,
+    form_name: str = "annual-2021",
+    prefill: Callable[[Agency], dict] | None = None,
+    workers: int | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Write one workbook per agency into ``out_dir`` as ``<year>_<code>_<name>.xlsx``.
+
+    File names are checked for clashes (after being made safe for Windows) before anything is
+    written. ``prefill(agency)`` may return pre-filled values (cell key -> value). Work is spread
+    over ``workers`` processes (default: the machine's cores) when there are many workbooks.
+    """
+    out_dir = Path(out_dir)
+    requests = []
+    seen: dict[str, Agency] = {}
+    clashes = []
+    for agency in agencies:
+        name = workbook_filename(year, agency.code, agency.name)
+        if name.casefold() in seen:
+            first = seen[name.casefold()]
+            clashes.append(msg.ROSTER_FILE_CLASH.format(line=agency.line, first=first.line, file=name))
+            continue
+        seen[name.casefold()] = agency
+        values = prefill(agency) if prefill else {}
+        requests.append(WorkbookRequest(
+            out_dir / name, year, agency, deadline, password, values,
+            prefilled=tuple(values), form_name=form_name,
+        ))
+    if clashes:
+        raise RosterError(clashes)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(requests) >= 16:
+        with ProcessPoolExecutor(workers) as pool:
+            for path in pool.map(write_workbook, requests, chunksize=8):
+                if progress:
+                    progress(path)
+    else:
+        for request in requests:
+            write_workbook(request)
+            if progress:
+                progress(request.path)
+    return [r.path for r in requests]
+
+
+def generate_blank(year: int, out_dir: str | Path, **options) -> Path:
+    """Write the unpersonalised template; the agency types its name and code on the cover."""
+    path = Path(out_dir) / f"{year}_空白模板.xlsx"
+    return write_workbook(WorkbookRequest(path, year, None, **options))
+
+
+def write_workbook(request: WorkbookRequest) -> Path:
+    """Write one workbook atomically; returns its path."""
+    form = load_form(request.form_name)
+    with atomic_path(request.path) as tmp:
+        _Writer(form, layout_form(form), request).write(tmp)
+    return request.path
+
+
+class _Writer:
+    def __init__(self, form: Form, layout: WorkbookLayout, request: WorkbookRequest):
+        self.form = form
+        self.layout = layout
+        self.request = request
+        self.texts = layout.texts
+        self.values = {k: v for k, v in request.values.items() if k in form.cells and not form.cells[k].derived}
+        self.full = rule_engine.complete(form, self.values)
+        self.results = {r.instance.id: r for r in rule_engine.evaluate(form, self.values)}
+
+    def write(self, path: Path) -> None:
+        wb = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        })
+        self.wb = wb
+        self.f = _formats(wb, self.texts["print"]["font"])
+        cover = wb.add_worksheet(self.texts["sheets"]["cover"])
+        failing = 0
+        for sheet in self.layout.sheets:
+            failing += self._sheet(wb.add_worksheet(sheet.name), sheet)
+        self._cover(cover, failing)
+        self._identity(wb)
+        cover.activate()
+        wb.close()
+
+    # --- table and narrative sheets ------------------------------------------------------------
+
+    def _sheet(self, ws, sheet: SheetLayout) -> int:
+        f = self.f
+        for label in sheet.labels:
+            self._label(ws, label)
+        for key, span in sheet.inputs.items():
+            if sheet.table is None:
+                text = self.request.narrative.get(key)
+                self._put(ws, span, text if text else None, f["text_input"])
+            else:
+                cell = self.form.cells[key]
+                fmt = f["amount_input"] if cell.type.kind == "decimal" else f["count_input"]
+                self._put(ws, span, self.values.get(key), fmt)
+        for key, span in sheet.derived.items():
+            self._formula(ws, span, formulas.derived_formula(self.layout, key), f["count_derived"],
+                          self.full[key])
+        failing = 0
+        for iid, span in sheet.checks.items():
+            result = self.results[iid]
+            failing += not result.ok
+            self._formula(ws, span, formulas.check_formula(self.layout, result.instance), f["check"],
+                          result.check_text())
+        if sheet.fail_count:
+            self._formula(ws, sheet.fail_count, formulas.fail_count_formula(sheet.checks.values()),
+                          f["count_derived"], failing)
+        self._validation(ws, sheet)
+        self._conditional(ws, sheet)
+        for col, width in sheet.col_widths.items():
+            ws.set_column(col, col, width)
+        for row, height in sheet.row_heights.items():
+            ws.set_row(row, height)
+        ws.freeze_panes(*sheet.freeze)
+        self._print(ws, sheet.last_row, sheet.last_col, sheet.repeat_rows)
+        ws.protect(self.request.password, {"select_locked_cells": True, "select_unlocked_cells": True})
+        return failing
+
+    def _label(self, ws, label: Label) -> None:
+        self._put(ws, label.span, label.text, self.f[label.role])
+
+    def _put(self, ws, span: Span, value, fmt) -> None:
+        """Write a value (text always as text, never as a formula) into a cell or merged span."""
+        if span.merged:
+            ws.merge_range(span.row, span.col, span.last_row, span.last_col, "", fmt)
+        if value is None:
+            if not span.merged:
+                ws.write_blank(span.row, span.col, None, fmt)
+        elif isinstance(value, str):
+            ws.write_string(span.row, span.col, value, fmt)
+        else:
+            ws.write_number(span.row, span.col, value, fmt)
+
+    def _formula(self, ws, span: Span, formula: str, fmt, value) -> None:
+        if span.merged:
+            ws.merge_range(span.row, span.col, span.last_row, span.last_col, "", fmt)
+        ws.write_formula(span.row, span.col, formula, fmt, value)
+
+    def _validation(self, ws, sheet: SheetLayout) -> None:
+        if sheet.table is None:
+            t = self.texts["narrative"]
+            for part in self.form.narrative:
+                span = sheet.inputs[part.key]
+                ws.data_validation(span.row, span.col, span.last_row, span.last_col, {
+                    "validate": "length", "criteria": "<=", "value": part.max_length,
+                    "input_title": t["prompt_title"], "input_message": part.hint[:255],
+                    "error_title": t["error_title"], "error_message": t["error"].format(max_length=part.max_length),
+                })
+            return
+        by_type: dict[str, list[Span]] = {}
+        for key, span in sheet.inputs.items():
+            by_type.setdefault(self.form.cells[key].type.key, []).append(span)
+        for type_key, spans in by_type.items():
+            vt = self.form.types[type_key]
+            first = spans[0]
+            ws.data_validation(first.row, first.col, first.last_row, first.last_col, {
+                "validate": "integer" if vt.kind == "integer" else "decimal",
+                "criteria": "between", "minimum": vt.min, "maximum": vt.max,
+                "input_title": vt.prompt_title, "input_message": vt.prompt,
+                "error_title": vt.error_title, "error_message": vt.error,
+                "multi_range": " ".join(s.range_a1 for s in spans),
+            })
+
+    def _conditional(self, ws, sheet: SheetLayout) -> None:
+        if not sheet.checks:
+            return
+        f = self.f
+        for iid, span in sheet.checks.items():
+            inst = self.results[iid].instance
+            cells = [self.layout.locate(k)[1] for k in inst.cells]
+            ws.conditional_format(cells[0].row, cells[0].col, cells[0].row, cells[0].col, {
+                "type": "formula",
+                "criteria": f"={a1(span.row, span.col, absolute=True)}<>{formulas.string_literal(rule_engine.PASS_TEXT)}",
+                "format": f["cf_fail"], "multi_range": " ".join(c.range_a1 for c in cells),
+            })
+        spans = list(sheet.checks.values())
+        multi = " ".join(s.range_a1 for s in spans)
+        first = spans[0]
+        for criteria, fmt in (("==", "cf_pass"), ("!=", "cf_fail")):
+            ws.conditional_format(first.row, first.col, first.last_row, first.last_col, {
+                "type": "cell", "criteria": criteria, "value": formulas.string_literal(rule_engine.PASS_TEXT),
+                "format": f[fmt], "multi_range": multi,
+            })
+
+    def _print(self, ws, last_row: int, last_col: int, repeat_rows) -> None:
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.center_horizontally()
+        ws.print_area(0, 0, last_row, last_col)
+        if repeat_rows:
+            ws.repeat_rows(*repeat_rows)
+        ws.set_footer("&C" + self.texts["print"]["footer"])
+
+    # --- cover and identity ----------------------------------------------------------------------
+
+    def _cover(self, ws, failing: int) -> None:
+        f, t, req = self.f, self.texts["cover"], self.request
+        agency = req.agency
+        title = (t["title"].format(agency=agency.name, year=req.year) if agency
+                 else t["blank_title"].format(year=req.year))
+        self._put(ws, COVER.title, title, f["title"])
+        deadline = req.deadline or default_deadline(req.year)
+        values = {
+            "agency": agency.name if agency else None,
+            "code": agency.code if agency else None,
+            "group": agency.group if agency else "",
+            "year": f"{req.year}年",
+            "deadline": f"{deadline.year}年{deadline.month}月{deadline.day}日",
+            "form": f"{self.form.edition}年版（{self.form.basis}），规格 {self.form.version}",
+            "generator": f"govxl {__version__}",
+        }
+        for name in COVER.fields:
+            span = COVER.field(name)
+            ws.write_string(span.row, 0, t[name], f["field_label"])
+            if agency is None and name in ("agency", "code"):
+                self._put(ws, span, None, f["identity_input"])
+                ws.data_validation(span.row, span.col, span.last_row, span.last_col, {
+                    "validate": "length", "criteria": "between", "minimum": 1, "maximum": 100,
+                    "input_title": t[name], "input_message": t["blank_identity_note"],
+                })
+            else:
+                self._put(ws, span, values[name], f["field_value"])
+        ws.write_string(COVER.fail_count_row, 0, t["fail_count"], f["field_label"])
+        self._formula(ws, COVER.fail_count, formulas.cover_fail_count_formula(self.layout),
+                      f["count_derived"], failing)
+        ws.write_string(COVER.summary_row, 0, t["summary"], f["field_label"])
+        self._formula(ws, COVER.summary, formulas.cover_summary_formula(self.layout), f["summary"],
+                      formulas.summary_text(self.layout, failing))
+        for criteria, fmt in (("==", "cf_pass"), ("!=", "cf_fail")):
+            ws.conditional_format(COVER.summary.range_a1, {
+                "type": "cell", "criteria": criteria,
+                "value": formulas.string_literal(self.texts["checks"]["all_pass"]), "format": f[fmt],
+            })
+        ws.write_string(COVER.blanks_row, 0, t["blanks"], f["field_label"])
+        self._formula(ws, COVER.blanks, formulas.blanks_formula(self.layout), f["count_derived"],
+                      self._blank_count())
+        r = COVER.notes_row
+        if agency is None:
+            ws.merge_range(r, 0, r, 3, t["blank_identity_note"], f["note_strong"])
+            r += 1
+        if req.prefilled:
+            ws.merge_range(r, 0, r, 3, t["prefilled_note"], f["note_strong"])
+            ws.set_row(r, 32)
+            r += 1
+        ws.merge_range(r, 0, r, 3, t["instructions_heading"], f["block_heading"])
+        r += 1
+        for i, line in enumerate(t["instructions"], 1):
+            ws.merge_range(r, 0, r, 3, f"{i}. {line}", f["note_wrap"])
+            ws.set_row(r, 32)
+            r += 1
+        r += 1
+        ws.merge_range(r, 0, r, 3, t["legend_heading"], f["block_heading"])
+        r += 1
+        for fmt, sample, text in (
+            ("legend_input", "", t["legend_input"]), ("legend_derived", "", t["legend_derived"]),
+            ("legend_pass", rule_engine.PASS_TEXT, t["legend_pass"]), ("legend_fail", "", t["legend_fail"]),
+        ):
+            ws.write_string(r, 0, sample, f[fmt])
+            ws.merge_range(r, 1, r, 3, text, f["note_wrap"])
+            r += 1
+        ws.set_column(0, 0, 18)
+        ws.set_column(1, 3, 30)
+        ws.set_row(0, 36)
+        self._print(ws, r, 3, None)
+        ws.set_portrait()
+        ws.protect(req.password, {"select_locked_cells": True, "select_unlocked_cells": True})
+
+    def _blank_count(self) -> int:
+        n = sum(1 for k in self.form.input_keys if self.values.get(k) is None)
+        n += sum(1 for p in self.form.narrative if not self.request.narrative.get(p.key))
+        return n
+
+    def _identity(self, wb) -> None:
+        ident = identity.Identity.for_workbook(self.form, self.layout, self.request.year, self.request.agency)
+        wb.set_properties({
+            "title": f"{ident.agency_name}{ident.year}年{self.form.name}" if ident.agency_code
+            else f"{ident.year}年{self.form.name}（空白模板）",
+            "subject": self.form.name,
+            "author": "govxl",
+            "company": "",
+            "comments": "由 govxl 生成的填报表，请勿修改表格结构。",
+        })
+        for name, value in ident.as_properties().items():
+            wb.set_custom_property(name, value)
+        wb.define_name(identity.DEFINED_NAME, "=" + formulas.string_literal(ident.defined_name_value()))
+        ws = wb.add_worksheet(self.texts["sheets"]["meta"])
+        for r, (key, value) in enumerate(ident.as_rows()):
+            ws.write_string(r, 0, key)
+            ws.write_string(r, 1, value)
+        ws.very_hidden()
+        ws.protect(self.request.password)
+
+
+@cache
+def _format_specs() -> dict[str, dict]:
+    thin = {"border": 1, "valign": "vcenter", "text_wrap": True}
+    center = {**thin, "align": "center"}
+    return {
+        "title": {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"},
+        "header": {**center, "bold": True, "bg_color": HEADER_FILL},
+        "corner": {**center, "font_size": 9},
+        "group": {**center, "bold": True},
+        "group_vertical": {**center, "bold": True, "rotation": 270},
+        "row_label": {**thin, "align": "left"},
+        "block_heading": {**thin, "bold": True, "bg_color": HEADER_FILL},
+        "check_label": {**thin, "align": "left", "font_size": 9, "italic": True},
+        "note": {"text_wrap": True, "valign": "top", "font_size": 9, "font_color": "#595959"},
+        "note_wrap": {"text_wrap": True, "valign": "vcenter"},
+        "note_strong": {"text_wrap": True, "valign": "vcenter", "bold": True, "font_color": "#9C0006"},
+        "count_input": {**center, "locked": False, "bg_color": INPUT_FILL, "num_format": "0"},
+        "amount_input": {**center, "locked": False, "bg_color": INPUT_FILL, "num_format": "General"},
+        "text_input": {**thin, "valign": "top", "locked": False, "bg_color": INPUT_FILL},
+        "identity_input": {**thin, "locked": False, "bg_color": INPUT_FILL},
+        "count_derived": {**center, "bg_color": DERIVED_FILL, "num_format": "0"},
+        "check": {**center, "font_size": 9},
+        "summary": {**center, "bold": True, "font_size": 12},
+        "field_label": {**thin, "bold": True, "bg_color": HEADER_FILL},
+        "field_value": {**thin},
+        "legend_input": {**thin, "bg_color": INPUT_FILL},
+        "legend_derived": {**thin, "bg_color": DERIVED_FILL},
+        "legend_pass": {**center, **PASS_FORMAT},
+        "legend_fail": {**thin, **FAIL_FORMAT},
+    }
+
+
+def _formats(wb, font: str) -> dict:
+    formats = {name: wb.add_format({"font_name": font, "font_size": 11, **spec})
+               for name, spec in _format_specs().items()}
+    formats["cf_pass"] = wb.add_format(PASS_FORMAT)
+    formats["cf_fail"] = wb.add_format(FAIL_FORMAT)
+    return formats
+

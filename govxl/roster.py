@@ -1,0 +1,164 @@
+"""The roster (单位名单): the agencies of a district, read from a CSV file.
+
+A roster is what a clerk saves from Excel: UTF-8 with or without BOM, GBK/GB18030 as Chinese
+Excel writes "CSV (逗号分隔)", or UTF-16 "Unicode 文本"; comma, semicolon or tab separated. The
+header names ``code``, ``name`` and optionally ``group`` (Chinese headers such as 单位代码 /
+单位名称 / 单位类别 are understood too); any other columns are kept as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govxl import messages as msg
+
+HEADER_ALIASES = {
+    "code": ("code", "代码", "单位代码", "编码", "单位编码", "机构代码"),
+    "name": ("name", "名称", "单位名称", "单位", "机关名称", "部门名称"),
+    "group": ("group", "分组", "类别", "单位类别", "类型", "单位类型"),
+}
+MAX_CODE = 32
+MAX_NAME = 100
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    group: str = ""
+    extra: tuple[tuple[str, str], ...] = ()  # the roster's other columns, (header, value)
+    line: int = 0  # line in the roster file, for messages
+
+
+@dataclass
+class RosterError(ValueError):
+    """The roster cannot be used. ``problems`` are Chinese sentences, each naming its line."""
+
+    problems: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)
+
+
+def read_roster(path: str | Path) -> list[Agency]:
+    """Read and validate a roster file. Raises :class:`RosterError` listing every problem."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise RosterError([msg.ROSTER_UNREADABLE.format(error=e.strerror or e)]) from None
+    return parse_roster(data)
+
+
+def parse_roster(data: bytes) -> list[Agency]:
+    text = _decode(data)
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise RosterError([msg.ROSTER_EMPTY])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(lines[0]))
+    header = [h.strip() for h in next(reader)]
+    columns = _map_header(header)
+
+    problems: list[str] = []
+    agencies: list[Agency] = []
+    first_code: dict[str, int] = {}
+    first_name: dict[str, int] = {}
+    for cells in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue  # Excel leaves empty lines such as ",,," at the end
+        cells = cells + [""] * (len(header) - len(cells))
+        code = cells[columns["code"]].strip()
+        name = cells[columns["name"]].strip()
+        group = cells[columns["group"]].strip() if "group" in columns else ""
+        row_problems = _check_fields(line, code, name, group)
+        if not row_problems:
+            key = code.casefold()
+            if key in first_code:
+                row_problems.append(msg.ROSTER_DUPLICATE_CODE.format(line=line, code=code, first=first_code[key]))
+            elif name in first_name:
+                row_problems.append(msg.ROSTER_DUPLICATE_NAME.format(line=line, name=name, first=first_name[name]))
+            first_code.setdefault(key, line)
+            first_name.setdefault(name, line)
+        problems += row_problems
+        used = set(columns.values())
+        extra = tuple((h, cells[i].strip()) for i, h in enumerate(header) if i not in used and h)
+        agencies.append(Agency(code, name, group, extra, line))
+    if problems:
+        raise RosterError(problems)
+    if not agencies:
+        raise RosterError([msg.ROSTER_NO_AGENCIES])
+    return agencies
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return unicodedata.normalize("NFC", data.decode("utf-16"))
+        except UnicodeDecodeError:
+            raise RosterError([msg.ROSTER_BAD_BYTES.format(line=1)]) from None
+    try:
+        return unicodedata.normalize("NFC", data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    # A file that is UTF-8 except for a few lines is a damaged UTF-8 file, not GBK: decoding it
+    # as GBK would silently garble every name, so name the damaged line instead.
+    utf8_lines = [_decodes(raw, "utf-8-sig") for raw in lines if not raw.isascii()]
+    if any(utf8_lines):
+        bad = next(n for n, raw in enumerate(lines, 1) if not _decodes(raw, "utf-8-sig"))
+        raise RosterError([msg.ROSTER_BAD_BYTES.format(line=bad)])
+    try:
+        return unicodedata.normalize("NFC", data.decode("gb18030"))
+    except UnicodeDecodeError:
+        bad = next((n for n, raw in enumerate(lines, 1) if not _decodes(raw, "gb18030")), 1)
+        raise RosterError([msg.ROSTER_BAD_BYTES.format(line=bad)]) from None
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (",", "\t", ";", "，")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _map_header(header: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for i, h in enumerate(header):
+        normal = h.lower().replace(" ", "").replace("\u3000", "")
+        for key, aliases in HEADER_ALIASES.items():
+            if normal in aliases:
+                if key in columns:
+                    raise RosterError([msg.ROSTER_DUPLICATE_HEADER.format(column=h)])
+                columns[key] = i
+    missing = [k for k in ("code", "name") if k not in columns]
+    if missing:
+        raise RosterError([
+            msg.ROSTER_MISSING_COLUMN.format(column=k, meaning=msg.ROSTER_HEADER_MEANINGS[k]) for k in missing
+        ])
+    return columns
+
+
+def _check_fields(line: int, code: str, name: str, group: str) -> list[str]:
+    problems = []
+    if not code:
+        problems.append(msg.ROSTER_EMPTY_CODE.format(line=line))
+    if not name:
+        problems.append(msg.ROSTER_EMPTY_NAME.format(line=line, code=code or "（空）"))
+    for key, value, limit in (("code", code, MAX_CODE), ("name", name, MAX_NAME), ("group", group, MAX_NAME)):
+        meaning = msg.ROSTER_HEADER_MEANINGS[key]
+        if any(unicodedata.category(ch) == "Cc" for ch in value):
+            problems.append(msg.ROSTER_BAD_TEXT.format(line=line, meaning=meaning, value=value.replace("\n", " ")))
+        elif len(value) > limit:
+            problems.append(msg.ROSTER_TOO_LONG.format(line=line, meaning=meaning, length=len(value), limit=limit))
+    return problems
