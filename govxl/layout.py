@@ -266,6 +266,8 @@ def _grid(table: Table, checks: list, texts: dict) -> SheetLayout:
             role = "group_vertical" if level == 0 and depth > 2 else "group"
             sheet.labels.append(Label(Span(r, level, first + end, level), group, role))
         sheet.labels.append(Label(Span(r, len(row.group), r, depth - 1), row.label, "row_label"))
+        label_width = sum(_GRID_LABEL_WIDTHS[len(row.group):depth]) if depth == 3 else 44
+        sheet.row_heights[r] = _height_for(row.label, label_width)
         for j, col in enumerate(block.columns):
             key = f"{table.key}.{row.key}.{col.key}"
             sheet.inputs[key] = Span(r, depth + j, r, depth + j)
@@ -283,9 +285,8 @@ def _grid(table: Table, checks: list, texts: dict) -> SheetLayout:
                 sheet.checks[inst.id] = Span(r, depth + j, r, depth + j)
         r += 1
     _fail_count(sheet, r, depth, texts)
-    for level in range(depth - 1):
-        sheet.col_widths[level] = 5 if level == 0 and depth > 2 else 14
-    sheet.col_widths[depth - 1] = 44
+    for level in range(depth):
+        sheet.col_widths[level] = _GRID_LABEL_WIDTHS[level] if depth == 3 else (44 if level == depth - 1 else 14)
     for j in range(ncols):
         sheet.col_widths[depth + j] = 11
     sheet.freeze = (first, depth)
@@ -307,7 +308,7 @@ def _blocks(table: Table, checks: list, texts: dict) -> SheetLayout:
     for block in table.blocks:
         sheet.labels.append(Label(Span(r, 0, r, width - 1), block.heading, "block_heading"))
         r += 1
-        sheet.labels.append(Label(Span(r, 0, r, 0), table.corner, "corner"))
+        sheet.labels.append(Label(Span(r, 0, r, 0), table.corner, "header"))
         spans = _share(nvals, len(block.columns))
         for (c0, c1), col in zip(spans, block.columns):
             sheet.labels.append(Label(Span(r, 1 + c0, r, 1 + c1), col.label, "header"))
@@ -318,6 +319,7 @@ def _blocks(table: Table, checks: list, texts: dict) -> SheetLayout:
         r += 1
         for row in block.rows:
             sheet.labels.append(Label(Span(r, 0, r, 0), row.label, "row_label"))
+            sheet.row_heights[r] = 20
             for (c0, c1), col in zip(spans, block.columns):
                 sheet.inputs[f"{table.key}.{row.key}.{col.key}"] = Span(r, 1 + c0, r, 1 + c1)
             for inst in checks:
@@ -334,6 +336,17 @@ def _blocks(table: Table, checks: list, texts: dict) -> SheetLayout:
     sheet.freeze = (1, 1)
     sheet.repeat_rows = (0, 0)
     return sheet
+
+
+_GRID_LABEL_WIDTHS = (5, 14, 44)
+
+
+def _height_for(text: str, width: float) -> float:
+    """Row height (points) that shows ``text`` wrapped in a column ``width`` characters wide;
+    a CJK character takes about two character widths."""
+    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    lines = -(-units // max(1, int(width) - 2))
+    return max(20, 15 * lines + 5)
 
 
 def _share(total: int, parts: int) -> list[tuple[int, int]]:
@@ -378,6 +391,7 @@ def _strip(table: Table, checks: list, texts: dict) -> SheetLayout:
         sheet.labels.append(Label(Span(r, 0, r, 3), texts["checks"]["sheet_fail_count"], "check_label"))
         sheet.fail_count = Span(r, 4, r, 4)
     sheet.row_heights[data - 1] = 30
+    sheet.row_heights[data] = 22
     sheet.freeze = (data, 0)
     sheet.repeat_rows = (0, data - 1)
     return sheet
