@@ -8,6 +8,7 @@ recalculate still shows the truth.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -16,12 +17,13 @@ from functools import cache
 from pathlib import Path
 
 import xlsxwriter
+import xlsxwriter.worksheet
 
 from govxl import __version__, formulas, identity
 from govxl import messages as msg
 from govxl import rules as rule_engine
 from govxl.atomic import atomic_path
-from govxl.layout import COVER, Label, SheetLayout, Span, WorkbookLayout, a1, layout_form
+from govxl.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, layout_form
 from govxl.names import workbook_filename
 from govxl.roster import Agency, RosterError
 from govxl.spec import Form, load_form
@@ -33,6 +35,20 @@ DERIVED_FILL = "#E7E6E6"
 HEADER_FILL = "#DDEBF7"
 PASS_FORMAT = {"font_color": "#006100", "bg_color": "#C6EFCE"}
 FAIL_FORMAT = {"font_color": "#9C0006", "bg_color": "#FFC7CE"}
+
+
+class _Worksheet(xlsxwriter.worksheet.Worksheet):
+    """XlsxWriter runs some 80 regular expressions over every formula it writes, to expand newer
+    Excel functions. govxl writes the same few hundred formulas into every workbook, so the result
+    is remembered: same output, a fraction of the time."""
+
+    _prepare_formula = staticmethod(functools.cache(
+        lambda formula, expand_future_functions=False: _PREPARE(_PREPARER, formula, expand_future_functions)
+    ))
+
+
+_PREPARE = xlsxwriter.worksheet.Worksheet._prepare_formula
+_PREPARER = xlsxwriter.worksheet.Worksheet()
 
 
 @dataclass
@@ -127,21 +143,24 @@ class _Writer:
         self.request = request
         self.texts = layout.texts
         self.values = {k: v for k, v in request.values.items() if k in form.cells and not form.cells[k].derived}
-        self.full = rule_engine.complete(form, self.values)
-        self.results = {r.instance.id: r for r in rule_engine.evaluate(form, self.values)}
+        if self.values:
+            self.full, self.results = _evaluate(form, self.values)
+        else:
+            self.full, self.results = _blank_state(form)
 
     def write(self, path: Path) -> None:
         wb = xlsxwriter.Workbook(str(path), {
             "strings_to_formulas": False,
             "strings_to_numbers": False,
             "strings_to_urls": False,
+            "in_memory": True,
         })
         self.wb = wb
         self.f = _formats(wb, self.texts["print"]["font"])
-        cover = wb.add_worksheet(self.texts["sheets"]["cover"])
+        cover = wb.add_worksheet(self.texts["sheets"]["cover"], _Worksheet)
         failing = 0
         for sheet in self.layout.sheets:
-            failing += self._sheet(wb.add_worksheet(sheet.name), sheet)
+            failing += self._sheet(wb.add_worksheet(sheet.name, _Worksheet), sheet)
         self._cover(cover, failing)
         self._identity(wb)
         cover.activate()
@@ -151,30 +170,28 @@ class _Writer:
 
     def _sheet(self, ws, sheet: SheetLayout) -> int:
         f = self.f
+        plan = _plan(self.layout)[sheet.name]
         for label in sheet.labels:
-            self._label(ws, label)
+            self._put(ws, label.span, label.text, f[label.role])
         for key, span in sheet.inputs.items():
             if sheet.table is None:
-                text = self.request.narrative.get(key)
-                self._put(ws, span, text if text else None, f["text_input"])
+                self._put(ws, span, self.request.narrative.get(key) or None, f["text_input"])
             else:
-                cell = self.form.cells[key]
-                fmt = f["amount_input"] if cell.type.kind == "decimal" else f["count_input"]
+                fmt = f["amount_input"] if self.form.cells[key].type.kind == "decimal" else f["count_input"]
                 self._put(ws, span, self.values.get(key), fmt)
-        for key, span in sheet.derived.items():
-            self._formula(ws, span, formulas.derived_formula(self.layout, key), f["count_derived"],
-                          self.full[key])
+        for key, span, formula in plan.derived:
+            self._formula(ws, span, formula, f["count_derived"], self.full[key])
         failing = 0
-        for iid, span in sheet.checks.items():
+        for iid, span, formula in plan.checks:
             result = self.results[iid]
             failing += not result.ok
-            self._formula(ws, span, formulas.check_formula(self.layout, result.instance), f["check"],
-                          result.check_text())
-        if sheet.fail_count:
-            self._formula(ws, sheet.fail_count, formulas.fail_count_formula(sheet.checks.values()),
-                          f["count_derived"], failing)
-        self._validation(ws, sheet)
-        self._conditional(ws, sheet)
+            self._formula(ws, span, formula, f["check"], result.check_text())
+        if plan.fail_count:
+            self._formula(ws, sheet.fail_count, plan.fail_count, f["count_derived"], failing)
+        for span, options in plan.validations:
+            ws.data_validation(span.row, span.col, span.last_row, span.last_col, dict(options))
+        for span, options, fmt in plan.conditionals:
+            ws.conditional_format(span.row, span.col, span.last_row, span.last_col, {**options, "format": f[fmt]})
         for col, width in sheet.col_widths.items():
             ws.set_column(col, col, width)
         for row, height in sheet.row_heights.items():
@@ -184,16 +201,14 @@ class _Writer:
         ws.protect(self.request.password, {"select_locked_cells": True, "select_unlocked_cells": True})
         return failing
 
-    def _label(self, ws, label: Label) -> None:
-        self._put(ws, label.span, label.text, self.f[label.role])
-
     def _put(self, ws, span: Span, value, fmt) -> None:
         """Write a value (text always as text, never as a formula) into a cell or merged span."""
         if span.merged:
             ws.merge_range(span.row, span.col, span.last_row, span.last_col, "", fmt)
+            if value is None or value == "":
+                return
         if value is None:
-            if not span.merged:
-                ws.write_blank(span.row, span.col, None, fmt)
+            ws.write_blank(span.row, span.col, None, fmt)
         elif isinstance(value, str):
             ws.write_string(span.row, span.col, value, fmt)
         else:
@@ -203,52 +218,6 @@ class _Writer:
         if span.merged:
             ws.merge_range(span.row, span.col, span.last_row, span.last_col, "", fmt)
         ws.write_formula(span.row, span.col, formula, fmt, value)
-
-    def _validation(self, ws, sheet: SheetLayout) -> None:
-        if sheet.table is None:
-            t = self.texts["narrative"]
-            for part in self.form.narrative:
-                span = sheet.inputs[part.key]
-                ws.data_validation(span.row, span.col, span.last_row, span.last_col, {
-                    "validate": "length", "criteria": "<=", "value": part.max_length,
-                    "input_title": t["prompt_title"], "input_message": part.hint[:255],
-                    "error_title": t["error_title"], "error_message": t["error"].format(max_length=part.max_length),
-                })
-            return
-        by_type: dict[str, list[Span]] = {}
-        for key, span in sheet.inputs.items():
-            by_type.setdefault(self.form.cells[key].type.key, []).append(span)
-        for type_key, spans in by_type.items():
-            vt = self.form.types[type_key]
-            first = spans[0]
-            ws.data_validation(first.row, first.col, first.last_row, first.last_col, {
-                "validate": "integer" if vt.kind == "integer" else "decimal",
-                "criteria": "between", "minimum": vt.min, "maximum": vt.max,
-                "input_title": vt.prompt_title, "input_message": vt.prompt,
-                "error_title": vt.error_title, "error_message": vt.error,
-                "multi_range": " ".join(s.range_a1 for s in spans),
-            })
-
-    def _conditional(self, ws, sheet: SheetLayout) -> None:
-        if not sheet.checks:
-            return
-        f = self.f
-        for iid, span in sheet.checks.items():
-            inst = self.results[iid].instance
-            cells = [self.layout.locate(k)[1] for k in inst.cells]
-            ws.conditional_format(cells[0].row, cells[0].col, cells[0].row, cells[0].col, {
-                "type": "formula",
-                "criteria": f"={a1(span.row, span.col, absolute=True)}<>{formulas.string_literal(rule_engine.PASS_TEXT)}",
-                "format": f["cf_fail"], "multi_range": " ".join(c.range_a1 for c in cells),
-            })
-        spans = list(sheet.checks.values())
-        multi = " ".join(s.range_a1 for s in spans)
-        first = spans[0]
-        for criteria, fmt in (("==", "cf_pass"), ("!=", "cf_fail")):
-            ws.conditional_format(first.row, first.col, first.last_row, first.last_col, {
-                "type": "cell", "criteria": criteria, "value": formulas.string_literal(rule_engine.PASS_TEXT),
-                "format": f[fmt], "multi_range": multi,
-            })
 
     def _print(self, ws, last_row: int, last_col: int, repeat_rows) -> None:
         ws.set_landscape()
@@ -353,12 +322,88 @@ class _Writer:
         for name, value in ident.as_properties().items():
             wb.set_custom_property(name, value)
         wb.define_name(identity.DEFINED_NAME, "=" + formulas.string_literal(ident.defined_name_value()))
-        ws = wb.add_worksheet(self.texts["sheets"]["meta"])
+        ws = wb.add_worksheet(self.texts["sheets"]["meta"], _Worksheet)
         for r, (key, value) in enumerate(ident.as_rows()):
             ws.write_string(r, 0, key)
             ws.write_string(r, 1, value)
         ws.very_hidden()
         ws.protect(self.request.password)
+
+
+def _evaluate(form: Form, values: dict) -> tuple[dict, dict]:
+    """Every cell's value and every rule's result: the cached values of the formula cells."""
+    return rule_engine.complete(form, values), {r.instance.id: r for r in rule_engine.evaluate(form, values)}
+
+
+@cache
+def _blank_state(form: Form) -> tuple[dict, dict]:
+    return _evaluate(form, {})
+
+
+@dataclass(frozen=True)
+class _SheetPlan:
+    """What a sheet holds in every workbook of a form: formulas, validations, conditional formats."""
+
+    derived: tuple  # (cell key, span, formula)
+    checks: tuple  # (rule instance id, span, formula)
+    fail_count: str | None
+    validations: tuple  # (span, options)
+    conditionals: tuple  # (span, options, format name)
+
+
+@cache
+def _plan(layout: WorkbookLayout) -> dict[str, _SheetPlan]:
+    form = layout.form
+    instances = {i.id: i for i in rule_engine.instances(form)}
+    passed = formulas.string_literal(rule_engine.PASS_TEXT)
+    plans = {}
+    for sheet in layout.sheets:
+        validations = []
+        if sheet.table is None:
+            t = layout.texts["narrative"]
+            for part in form.narrative:
+                validations.append((sheet.inputs[part.key], {
+                    "validate": "length", "criteria": "<=", "value": part.max_length,
+                    "input_title": t["prompt_title"], "input_message": part.hint[:255],
+                    "error_title": t["error_title"], "error_message": t["error"].format(max_length=part.max_length),
+                }))
+        else:
+            by_type: dict[str, list[Span]] = {}
+            for key, span in sheet.inputs.items():
+                by_type.setdefault(form.cells[key].type.key, []).append(span)
+            for type_key, spans in by_type.items():
+                vt = form.types[type_key]
+                validations.append((spans[0], {
+                    "validate": "integer" if vt.kind == "integer" else "decimal",
+                    "criteria": "between", "minimum": vt.min, "maximum": vt.max,
+                    "input_title": vt.prompt_title, "input_message": vt.prompt,
+                    "error_title": vt.error_title, "error_message": vt.error,
+                    "multi_range": " ".join(s.range_a1 for s in spans),
+                }))
+        conditionals = []
+        for iid, span in sheet.checks.items():
+            # The cells a failing check reads turn red.
+            cells = [layout.locate(k)[1] for k in instances[iid].cells]
+            conditionals.append((cells[0], {
+                "type": "formula", "criteria": f"={a1(span.row, span.col, absolute=True)}<>{passed}",
+                "multi_range": " ".join(c.range_a1 for c in cells),
+            }, "cf_fail"))
+        if sheet.checks:
+            spans = list(sheet.checks.values())
+            for criteria, fmt in (("==", "cf_pass"), ("!=", "cf_fail")):
+                conditionals.append((spans[0], {
+                    "type": "cell", "criteria": criteria, "value": passed,
+                    "multi_range": " ".join(s.range_a1 for s in spans),
+                }, fmt))
+        plans[sheet.name] = _SheetPlan(
+            derived=tuple((k, span, formulas.derived_formula(layout, k)) for k, span in sheet.derived.items()),
+            checks=tuple((iid, span, formulas.check_formula(layout, instances[iid]))
+                         for iid, span in sheet.checks.items()),
+            fail_count=formulas.fail_count_formula(sheet.checks.values()) if sheet.fail_count else None,
+            validations=tuple(validations),
+            conditionals=tuple(conditionals),
+        )
+    return plans
 
 
 @cache

@@ -46,8 +46,8 @@ class Identity:
             agency_code=agency.code if agency else "",
             agency_name=agency.name if agency else "",
             agency_group=agency.group if agency else "",
-            fingerprint=layout.fingerprint(),
-            sheet_fingerprints={s.name: s.fingerprint() for s in layout.sheets},
+            fingerprint=layout.workbook_fingerprint,
+            sheet_fingerprints=dict(layout.fingerprints),
             generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
             roster_extra=agency.extra if agency else (),
         )

@@ -8,6 +8,7 @@ labels tells the reader whether a returned file's layout was altered. Positions 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ class SheetLayout:
         return _digest(f"{self.name}!{lab.span.range_a1}={lab.text}" for lab in self.labels)
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: one layout per form, cached
 class WorkbookLayout:
     form: Form
     texts: dict
@@ -109,6 +110,15 @@ class WorkbookLayout:
 
     def fingerprint(self) -> str:
         return _digest(s.fingerprint() for s in self.sheets)
+
+    @functools.cached_property
+    def fingerprints(self) -> dict[str, str]:
+        """The fingerprint of each sheet, computed once."""
+        return {s.name: s.fingerprint() for s in self.sheets}
+
+    @functools.cached_property
+    def workbook_fingerprint(self) -> str:
+        return self.fingerprint()
 
 
 def _digest(lines) -> str:

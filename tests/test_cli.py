@@ -1,0 +1,69 @@
+"""The command line: Chinese help and messages, exit codes, nothing written on a bad roster."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+
+def govxl(*args, cwd=None):
+    env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "govxl", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=120)
+
+
+def test_help_is_in_chinese():
+    result = govxl("--help")
+    assert result.returncode == 0
+    assert "政府信息公开" in result.stdout and "选项" in result.stdout and "显示此帮助并退出" in result.stdout
+    gen = govxl("generate", "--help")
+    assert "示例：govxl generate --year 2025 --roster" in gen.stdout
+    assert "报送截止日期" in gen.stdout
+
+
+def test_generate_sample_district(tmp_path):
+    result = govxl("generate", "--year", "2023", "--roster", str(ROOT / "samples" / "roster.csv"),
+                   "--out", str(tmp_path / "wb"), "--deadline", "2024-01-15", "--password", "s3cret")
+    assert result.returncode == 0, result.stderr
+    assert "已生成 35 个填报表" in result.stdout
+    assert (tmp_path / "wb" / "2023_WD025_卫东区金融工作局.xlsx").exists()
+
+
+def test_blank_template(tmp_path):
+    result = govxl("generate", "--year", "2024", "--blank", "--out", str(tmp_path))
+    assert result.returncode == 0
+    assert (tmp_path / "2024_空白模板.xlsx").exists()
+
+
+def test_bad_roster_writes_nothing_and_lists_every_problem(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("code,name\nA01,财政局\nA01,教育局\nA03,\n", encoding="gbk")
+    result = govxl("generate", "--year", "2023", "--roster", str(roster), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "单位名单有 2 处问题，未生成任何文件" in result.stderr
+    assert "第 3 行：单位代码“A01”与第 2 行重复" in result.stderr
+    assert "第 4 行：单位名称为空" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--year", "23", "--blank"], "年度“23”不正确"),
+    (["--year", "2023", "--blank", "--deadline", "15/01/2024"], "截止日期“15/01/2024”不正确"),
+    (["--year", "2023"], "请用 --roster 指定单位名单"),
+    (["--year", "2023", "--blank", "--roster", "x.csv"], "只能选择其一"),
+])
+def test_usage_errors_exit_2_with_a_chinese_message(tmp_path, args, message):
+    result = govxl("generate", "--out", str(tmp_path / "o"), *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_missing_roster_file(tmp_path):
+    result = govxl("generate", "--year", "2023", "--roster", str(tmp_path / "none.csv"), "--out", str(tmp_path))
+    assert result.returncode == 1
+    assert "无法读取名单文件" in result.stderr
