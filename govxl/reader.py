@@ -1,0 +1,193 @@
+"""Read a received file into raw cell values, safely, without interpreting anything.
+
+The container is checked before any parser sees it: only OOXML workbooks (.xlsx) are read; old
+binary formats, macro workbooks, encrypted files, corrupt archives, zip bombs and oversized sheets
+are refused with a finding. Cell values come from python-calamine (fast; cached formula results
+are read but never trusted downstream); identity from the hidden sheet, the custom document
+properties and the defined name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+from python_calamine import CalamineWorkbook
+
+from govxl import messages as msg
+from govxl.findings import ERROR, Finding
+from govxl.identity import DEFINED_NAME, PROPERTY_PREFIX
+
+MAX_FILE = 20 * 1024 * 1024  # bytes of the file as received
+MAX_UNCOMPRESSED = 100 * 1024 * 1024  # bytes of all parts, uncompressed
+MAX_RATIO = 200  # uncompressed / compressed, per part
+MAX_ROWS = 2000
+MAX_COLS = 200
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+
+class FileRejected(Exception):
+    """The file cannot be read at all; ``finding`` says why, in Chinese."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+@dataclass
+class RawWorkbook:
+    sheet_names: list[str]
+    grids: dict[str, list[list]]  # sheet -> rows of raw values from A1 ('' for empty)
+    meta_rows: list[tuple[str, str]] | None
+    properties: dict[str, str] = field(default_factory=dict)  # govxl.* custom properties
+    defined_identity: str | None = None
+    modified: dt.datetime | None = None  # when the file was last saved, by its own account
+
+    def cell(self, sheet: str, row: int, col: int):
+        rows = self.grids.get(sheet, [])
+        if row < len(rows) and col < len(rows[row]):
+            return rows[row][col]
+        return ""
+
+
+def _reject(code: str, message: str) -> FileRejected:
+    return FileRejected(Finding(code, ERROR, message))
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def read_workbook(data: bytes, filename: str, meta_sheet: str) -> RawWorkbook:
+    """Raw values of every sheet of a received file. Raises :class:`FileRejected`."""
+    archive = _open_container(data, filename)
+    try:
+        with archive:
+            properties = _custom_properties(archive)
+            defined = _defined_identity(archive)
+            modified = _modified(archive)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        grids: dict[str, list[list]] = {}
+        names = list(book.sheet_names)
+        for name in names:
+            sheet = book.get_sheet_by_name(name)
+            if sheet.height > MAX_ROWS or sheet.width > MAX_COLS:
+                raise _reject("file.sheet_too_large", msg.FILE_SHEET_TOO_LARGE.format(
+                    sheet=name, rows=sheet.height, cols=sheet.width))
+            grids[name] = sheet.to_python(skip_empty_area=False)
+    except FileRejected:
+        raise
+    except Exception:  # calamine reports damaged parts with many exception types
+        raise _reject("file.corrupt", msg.FILE_CORRUPT) from None
+    meta = grids.get(meta_sheet)
+    meta_rows = None
+    if meta is not None:
+        meta_rows = [(str(r[0]), _text(r[1])) for r in meta if len(r) >= 2 and r[0] != ""]
+    return RawWorkbook(names, grids, meta_rows, properties, defined, modified)
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _open_container(data: bytes, filename: str) -> zipfile.ZipFile:
+    lower = filename.lower()
+    if not data:
+        raise _reject("file.empty", msg.FILE_EMPTY)
+    if len(data) > MAX_FILE:
+        raise _reject("file.too_large", msg.FILE_TOO_LARGE.format(size=_size(len(data)), limit=_size(MAX_FILE)))
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTION_STREAM in data:
+            raise _reject("file.encrypted", msg.FILE_ENCRYPTED)
+        if lower.endswith((".doc", ".ppt")):
+            raise _reject("file.not_spreadsheet", msg.FILE_NOT_SPREADSHEET.format(kind=msg.FILE_KIND_WORD))
+        raise _reject("file.old_format", msg.FILE_OLD_FORMAT)
+    if not data.startswith(b"PK"):
+        raise _reject("file.not_spreadsheet", msg.FILE_NOT_SPREADSHEET.format(kind=_kind(data)))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _reject("file.corrupt", msg.FILE_CORRUPT) from None
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        kind = msg.FILE_KIND_WORD if "word/document.xml" in names else msg.FILE_KINDS[b"PK"]
+        if "xl/workbook.bin" in names:
+            kind = "Excel 二进制工作簿（.xlsb）"
+        raise _reject("file.not_spreadsheet", msg.FILE_NOT_SPREADSHEET.format(kind=kind))
+    if lower.endswith((".xlsm", ".xltm")) or any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise _reject("file.macro", msg.FILE_MACRO)
+    total = sum(i.file_size for i in infos)
+    worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
+    if total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
+        raise _reject("file.zip_bomb", msg.FILE_ZIP_BOMB.format(size=_size(total), ratio=int(worst)))
+    try:
+        if archive.testzip() is not None:
+            raise _reject("file.corrupt", msg.FILE_CORRUPT)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _reject("file.corrupt", msg.FILE_CORRUPT) from None
+    return archive
+
+
+def _kind(data: bytes) -> str:
+    for magic, kind in msg.FILE_KINDS.items():
+        if data.startswith(magic):
+            return kind
+    head = data[:512]
+    try:
+        head.decode("utf-8")
+        return msg.FILE_KIND_TEXT
+    except UnicodeDecodeError:
+        return msg.FILE_KIND_UNKNOWN
+
+
+_NS_PROPS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+
+
+def _custom_properties(archive: zipfile.ZipFile) -> dict[str, str]:
+    try:
+        root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    out = {}
+    for prop in root.iter(f"{_NS_PROPS}property"):
+        name = prop.get("name", "")
+        if name.startswith(PROPERTY_PREFIX) and len(prop):
+            out[name.removeprefix(PROPERTY_PREFIX)] = prop[0].text or ""
+    return out
+
+
+_DEFINED = re.compile(r'<definedName[^>]*name="' + re.escape(DEFINED_NAME) + r'"[^>]*>(.*?)</definedName>', re.S)
+
+
+def _defined_identity(archive: zipfile.ZipFile) -> str | None:
+    try:
+        xml = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    except KeyError:
+        return None
+    m = _DEFINED.search(xml)
+    if not m:
+        return None
+    value = m.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    return value.lstrip("=").strip('"').replace('""', '"')
+
+
+def _modified(archive: zipfile.ZipFile) -> dt.datetime | None:
+    try:
+        xml = archive.read("docProps/core.xml").decode("utf-8", "replace")
+    except KeyError:
+        return None
+    m = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", xml)
+    if not m:
+        return None
+    try:
+        return dt.datetime.fromisoformat(m.group(1).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
