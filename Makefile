@@ -14,10 +14,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+# The whole cycle on the sample district (卫东区). collect exits 1 when a file is rejected, as some
+# sample files are meant to be; anything else stops the demo.
 demo: $(STAMP)
-	rm -rf out/workbooks
-	$(BIN)/govxl generate --year $(YEAR) --roster samples/roster.csv --out out/workbooks
+	rm -rf out
+	$(BIN)/govxl generate --year $(YEAR) --roster samples/roster.csv --out out/workbooks --db out/govxl.db
 	$(BIN)/govxl generate --year $(YEAR) --blank --out out
+	$(BIN)/python samples/make_submissions.py out/workbooks out/received --year $(YEAR)
+	$(BIN)/govxl collect out/received/第一批 --year $(YEAR) --db out/govxl.db --report out/report/第一批 || [ $$? -eq 1 ]
+	$(BIN)/govxl collect out/received/第二批 --year $(YEAR) --db out/govxl.db --report out/report/第二批 || [ $$? -eq 1 ]
+	$(BIN)/govxl status --year $(YEAR) --db out/govxl.db
 
 test: $(STAMP)
 	tools/ensure-libreoffice

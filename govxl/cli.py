@@ -15,6 +15,8 @@ from govxl import __version__
 from govxl import generate as gen
 from govxl import messages as msg
 from govxl.roster import RosterError, read_roster
+from govxl.spec import load_form
+from govxl.store import Store, default_db_path
 
 app = typer.Typer(
     help="govxl：政府信息公开工作年度报告的填报、收集、校验、汇总与成文工具。",
@@ -41,6 +43,27 @@ def _year(year: int) -> int:
     return year
 
 
+def _db_option():
+    return typer.Option(None, "--db", help="数据库文件，默认为当前文件夹的 govxl.db（或环境变量 GOVXL_DB）。")
+
+
+def _open_store(db: Path | None) -> Store:
+    try:
+        return Store(db or default_db_path())
+    except Exception as e:  # sqlite3 errors: not a database, locked, no permission
+        _fail(msg.CANNOT_OPEN_DB.format(path=db or default_db_path(), error=e), DATA_ERROR)
+
+
+def _roster_or_exit(path: Path):
+    try:
+        return read_roster(path)
+    except RosterError as e:
+        console.print(msg.ROSTER_ERRORS.format(n=len(e.problems)), style="red", highlight=False)
+        for problem in e.problems:
+            console.print(f"  · {problem}", highlight=False)
+        raise typer.Exit(DATA_ERROR) from None
+
+
 def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -65,9 +88,13 @@ def generate(
     blank: bool = typer.Option(False, "--blank", help="生成不针对具体单位的空白模板。"),
     password: str = typer.Option(gen.DEFAULT_PASSWORD, "--password", help="工作表保护密码。"),
     deadline: str | None = typer.Option(None, "--deadline", help="报送截止日期，如 2026-01-15；默认为次年 1 月 31 日。"),
+    db: Path | None = _db_option(),
     form: str = typer.Option("annual-2021", "--form", help="表样规格（templates/forms 中的文件名）。"),
 ) -> None:
     """按单位名单为每个单位生成一份填报表（锁定的 Excel 工作簿）。
+
+    名单会记录到数据库中，供收集时识别单位；数据库中已有上一年度数据的单位，
+    “上年结转”一行会按上年的“结转下年度继续办理”预先填写。
 
     示例：govxl generate --year 2025 --roster samples/roster.csv --out out/workbooks
     """
@@ -81,23 +108,141 @@ def generate(
         return
     if roster is None:
         _fail(msg.NEED_ROSTER_OR_BLANK)
-    try:
-        agencies = read_roster(roster)
-        with Progress(TextColumn("生成填报表"), BarColumn(), MofNCompleteColumn(), console=console,
-                      transient=True, disable=len(agencies) < 20) as progress:
-            task = progress.add_task("", total=len(agencies))
-            paths = gen.generate_workbooks(
-                year, agencies, out_dir, password=password, deadline=when, form_name=form,
-                progress=lambda _p: progress.advance(task),
-            )
-    except RosterError as e:
-        console.print(msg.ROSTER_ERRORS.format(n=len(e.problems)), style="red", highlight=False)
-        for problem in e.problems:
-            console.print(f"  · {problem}", highlight=False)
-        raise typer.Exit(DATA_ERROR) from None
-    except OSError as e:
-        _fail(msg.CANNOT_WRITE.format(path=e.filename or out_dir, error=e.strerror or e), DATA_ERROR)
+    agencies = _roster_or_exit(roster)
+    spec = load_form(form)
+    with _open_store(db) as store:
+        last_year = store.latest(year - 1)
+        prefill = {code: gen.carry_over(spec, s.values) for code, s in last_year.items()}
+        try:
+            with Progress(TextColumn("生成填报表"), BarColumn(), MofNCompleteColumn(), console=console,
+                          transient=True, disable=len(agencies) < 20) as progress:
+                task = progress.add_task("", total=len(agencies))
+                paths = gen.generate_workbooks(
+                    year, agencies, out_dir, password=password, deadline=when, form_name=form,
+                    prefill=lambda a: prefill.get(a.code, {}),
+                    progress=lambda _p: progress.advance(task),
+                )
+        except RosterError as e:
+            console.print(msg.ROSTER_ERRORS.format(n=len(e.problems)), style="red", highlight=False)
+            for problem in e.problems:
+                console.print(f"  · {problem}", highlight=False)
+            raise typer.Exit(DATA_ERROR) from None
+        except OSError as e:
+            _fail(msg.CANNOT_WRITE.format(path=e.filename or out_dir, error=e.strerror or e), DATA_ERROR)
+        store.set_roster(agencies)
     out.print(msg.GENERATED.format(n=len(paths), out=out_dir), highlight=False)
+    if prefill:
+        out.print(msg.PREFILLED.format(n=sum(1 for a in agencies if a.code in prefill)), highlight=False)
+
+
+@app.command()
+def collect(
+    paths: list[Path] = typer.Argument(..., help="收回的文件或文件夹（会查找子文件夹）。"),
+    year: int = typer.Option(..., "--year", help="收集的报告年度。"),
+    db: Path | None = _db_option(),
+    roster: Path | None = typer.Option(None, "--roster", help="单位名单 CSV 文件；给出时先更新数据库中的名单。"),
+    report: Path | None = typer.Option(None, "--report", help="把问题清单和各单位的退回修改表写到此文件夹。"),
+    as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON 格式的结果。"),
+    blank_as_zero: bool = typer.Option(False, "--blank-as-zero", help="未填写的数字单元格按 0 处理（每处给出提醒）。"),
+    password: str = typer.Option(gen.DEFAULT_PASSWORD, "--password", help="退回修改表的工作表保护密码。"),
+    form: str = typer.Option("annual-2021", "--form", help="表样规格（templates/forms 中的文件名）。"),
+) -> None:
+    """读取、识别、校验并保存各单位报回的填报表，告诉每个单位哪里需要修改。
+
+    每个文件都按内容识别（不看文件名），原文件全部保存在数据库中。
+    全部通过时退出码为 0，有未通过的文件时为 1，用法错误时为 2。
+
+    示例：govxl collect 收回文件夹/ --year 2025 --report 反馈
+    """
+    from govxl.collect import CollectError
+    from govxl.collect import collect as run_collect
+    from govxl.feedback import write_reports
+
+    year = _year(year)
+    with _open_store(db) as store:
+        if roster:
+            store.set_roster(_roster_or_exit(roster))
+        try:
+            with Progress(TextColumn("收集文件"), BarColumn(), MofNCompleteColumn(), console=console,
+                          transient=True) as progress:
+                task = progress.add_task("", total=None)
+                result = run_collect(paths, year, store, blank_as_zero=blank_as_zero, form_name=form,
+                                     progress=lambda _f: progress.advance(task))
+        except CollectError as e:
+            _fail(str(e))
+        written = write_reports(result, store, report, password=password, form_name=form) if report else []
+    if as_json:
+        import json
+
+        out.print_json(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        _print_collect(result)
+        if written:
+            out.print(msg.COLLECT_REPORT_WRITTEN.format(path=report), highlight=False)
+    raise typer.Exit(0 if result.valid else DATA_ERROR)
+
+
+def _print_collect(result) -> None:
+    from rich.table import Table
+
+    from govxl.findings import STATUS_LABELS
+
+    table = Table(title=f"{result.year} 年度收集结果", show_lines=False)
+    for title in ("单位代码", "单位名称", "文件", "版本", "状态", "错误", "警告"):
+        table.add_column(title)
+    styles = {"rejected": "red", "accepted_with_warnings": "yellow", "accepted": "green", "duplicate": "dim"}
+    for f in result.files:
+        d = f.as_dict()
+        table.add_row(f.agency or "—", f.agency_name or "—", Path(f.file).name, str(f.version or "—"),
+                      f"[{styles[f.status]}]{STATUS_LABELS[f.status]}[/]", str(d["errors"]), str(d["warnings"]))
+    out.print(table)
+    counts = result.as_dict()["counts"]
+    out.print(msg.COLLECT_DONE.format(n=len(result.files), accepted=counts.get("accepted", 0),
+                                      warned=counts.get("accepted_with_warnings", 0),
+                                      rejected=counts.get("rejected", 0), duplicate=counts.get("duplicate", 0)),
+              highlight=False)
+
+
+@app.command()
+def status(
+    year: int = typer.Option(..., "--year", help="报告年度。"),
+    db: Path | None = _db_option(),
+    as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON 格式的结果。"),
+) -> None:
+    """查看各单位的报送情况：未报送、未通过、已通过，以及按类别统计的报送率。
+
+    示例：govxl status --year 2025
+    """
+    from rich.table import Table
+
+    from govxl.findings import STATUS_LABELS
+    from govxl.status import completeness
+
+    year = _year(year)
+    with _open_store(db) as store:
+        report = completeness(store, year)
+    if as_json:
+        import json
+
+        out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
+        return
+    table = Table(title=f"{year} 年度报送情况")
+    for title in ("单位代码", "单位名称", "类别", "状态", "最新版本", "收到时间", "采用版本"):
+        table.add_column(title)
+    styles = {"rejected": "red", "accepted_with_warnings": "yellow", "accepted": "green", "not_received": "dim"}
+    for a in report.agencies:
+        table.add_row(a.code, a.name, a.group, f"[{styles[a.status]}]{STATUS_LABELS[a.status]}[/]",
+                      str(a.version or "—"), (a.received_at or "—")[:16].replace("T", " "),
+                      str(a.accepted_version or "—"))
+    out.print(table)
+    summary = Table(title="报送率")
+    for title in ("类别", "单位数", "已通过", "有警告", "未通过", "未报送", "报送率"):
+        summary.add_column(title)
+    for g in [*report.groups, report.overall]:
+        summary.add_row(g.group or "未分类", str(g.total), str(g.counts["accepted"]),
+                        str(g.counts["accepted_with_warnings"]), str(g.counts["rejected"]),
+                        str(g.counts["not_received"]), f"{g.rate:.0%}")
+    out.print(summary)
 
 
 def _localise_help() -> None:

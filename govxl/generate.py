@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
+from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
@@ -32,6 +33,7 @@ DEFAULT_PASSWORD = "govxl"
 
 INPUT_FILL = "#FFF2CC"
 DERIVED_FILL = "#E7E6E6"
+PREFILLED_FILL = "#E2EFDA"
 HEADER_FILL = "#DDEBF7"
 PASS_FORMAT = {"font_color": "#006100", "bg_color": "#C6EFCE"}
 FAIL_FORMAT = {"font_color": "#9C0006", "bg_color": "#FFC7CE"}
@@ -64,6 +66,10 @@ class WorkbookRequest:
     narrative: dict = field(default_factory=dict)  # part key -> text
     prefilled: tuple[str, ...] = ()  # cell keys pre-filled from last year (noted on the cover)
     form_name: str = "annual-2021"
+    # Feedback: comments on cells (cell key, narrative key or rule instance id -> text) and notes
+    # on the cover. Commented input cells are marked red.
+    notes: dict = field(default_factory=dict)
+    cover_notes: tuple[str, ...] = ()
 
 
 def default_deadline(year: int) -> dt.date:
@@ -122,6 +128,20 @@ def generate_workbooks(
     return [r.path for r in requests]
 
 
+def carry_over(form: Form, previous: dict) -> dict:
+    """Input values of this year that last year's values settle: every cross-year rule that equates
+    one input cell with one cell of last year (上年结转 = last year's 结转下年度继续办理)."""
+    full = {**rule_engine.complete(form, previous), **{k: v for k, v in previous.items() if v is not None}}
+    values = {}
+    for inst in rule_engine.instances(form):
+        if inst.cross_year and len(inst.lhs) == 1 and len(inst.rhs) == 1 and inst.rhs[0].previous \
+                and inst.rule.severity == "error":
+            key = inst.lhs[0].key
+            if key in form.cells and not form.cells[key].derived and full.get(inst.rhs[0].key) is not None:
+                values[key] = full[inst.rhs[0].key]
+    return values
+
+
 def generate_blank(year: int, out_dir: str | Path, **options) -> Path:
     """Write the unpersonalised template; the agency types its name and code on the cover."""
     path = Path(out_dir) / f"{year}_空白模板.xlsx"
@@ -142,9 +162,11 @@ class _Writer:
         self.layout = layout
         self.request = request
         self.texts = layout.texts
+        # Values as written: numbers, or the text an agency typed where a number belongs (feedback).
         self.values = {k: v for k, v in request.values.items() if k in form.cells and not form.cells[k].derived}
-        if self.values:
-            self.full, self.results = _evaluate(form, self.values)
+        numbers = {k: v for k, v in self.values.items() if isinstance(v, (int, Decimal)) and not isinstance(v, bool)}
+        if numbers:
+            self.full, self.results = _evaluate(form, numbers)
         else:
             self.full, self.results = _blank_state(form)
 
@@ -173,12 +195,15 @@ class _Writer:
         plan = _plan(self.layout)[sheet.name]
         for label in sheet.labels:
             self._put(ws, label.span, label.text, f[label.role])
+        notes = self.request.notes
         for key, span in sheet.inputs.items():
             if sheet.table is None:
-                self._put(ws, span, self.request.narrative.get(key) or None, f["text_input"])
+                kind, value = "text", self.request.narrative.get(key) or None
             else:
-                fmt = f["amount_input"] if self.form.cells[key].type.kind == "decimal" else f["count_input"]
-                self._put(ws, span, self.values.get(key), fmt)
+                kind = "amount" if self.form.cells[key].type.kind == "decimal" else "count"
+                value = self.values.get(key)
+            mark = "_flagged" if key in notes else "_prefilled" if key in self.request.prefilled else ""
+            self._put(ws, span, value, f[f"{kind}_input{mark}"])
         for key, span, formula in plan.derived:
             self._formula(ws, span, formula, f["count_derived"], self.full[key])
         failing = 0
@@ -192,6 +217,11 @@ class _Writer:
             ws.data_validation(span.row, span.col, span.last_row, span.last_col, dict(options))
         for span, options, fmt in plan.conditionals:
             ws.conditional_format(span.row, span.col, span.last_row, span.last_col, {**options, "format": f[fmt]})
+        prefill_note = self.texts["cover"]["prefilled_cell"]
+        for key, span in (*sheet.inputs.items(), *sheet.derived.items(), *sheet.checks.items()):
+            text = notes.get(key) or (prefill_note if key in self.request.prefilled else None)
+            if text:
+                ws.write_comment(span.row, span.col, text, {"author": "govxl", "x_scale": 3, "y_scale": 2})
         for col, width in sheet.col_widths.items():
             ws.set_column(col, col, width)
         for row, height in sheet.row_heights.items():
@@ -281,6 +311,10 @@ class _Writer:
             ws.merge_range(r, 0, r, 3, t["prefilled_note"], f["note_strong"])
             ws.set_row(r, 32)
             r += 1
+        for note in req.cover_notes:
+            ws.merge_range(r, 0, r, 3, note, f["note_strong"])
+            ws.set_row(r, 32)
+            r += 1
         ws.merge_range(r, 0, r, 3, t["instructions_heading"], f["block_heading"])
         r += 1
         for i, line in enumerate(t["instructions"], 1):
@@ -291,7 +325,8 @@ class _Writer:
         ws.merge_range(r, 0, r, 3, t["legend_heading"], f["block_heading"])
         r += 1
         for fmt, sample, text in (
-            ("legend_input", "", t["legend_input"]), ("legend_derived", "", t["legend_derived"]),
+            ("legend_input", "", t["legend_input"]), ("legend_prefilled", "", t["legend_prefilled"]),
+            ("legend_derived", "", t["legend_derived"]),
             ("legend_pass", rule_engine.PASS_TEXT, t["legend_pass"]), ("legend_fail", "", t["legend_fail"]),
         ):
             ws.write_string(r, 0, sample, f[fmt])
@@ -425,6 +460,12 @@ def _format_specs() -> dict[str, dict]:
         "count_input": {**center, "locked": False, "bg_color": INPUT_FILL, "num_format": "0"},
         "amount_input": {**center, "locked": False, "bg_color": INPUT_FILL, "num_format": "General"},
         "text_input": {**thin, "valign": "top", "locked": False, "bg_color": INPUT_FILL},
+        "count_input_prefilled": {**center, "locked": False, "bg_color": PREFILLED_FILL, "num_format": "0"},
+        "amount_input_prefilled": {**center, "locked": False, "bg_color": PREFILLED_FILL, "num_format": "General"},
+        "text_input_prefilled": {**thin, "valign": "top", "locked": False, "bg_color": PREFILLED_FILL},
+        "count_input_flagged": {**center, "locked": False, **FAIL_FORMAT, "num_format": "0"},
+        "amount_input_flagged": {**center, "locked": False, **FAIL_FORMAT, "num_format": "General"},
+        "text_input_flagged": {**thin, "valign": "top", "locked": False, **FAIL_FORMAT},
         "identity_input": {**thin, "locked": False, "bg_color": INPUT_FILL},
         "count_derived": {**center, "bg_color": DERIVED_FILL, "num_format": "0"},
         "check": {**center, "font_size": 9},
@@ -432,6 +473,7 @@ def _format_specs() -> dict[str, dict]:
         "field_label": {**thin, "bold": True, "bg_color": HEADER_FILL},
         "field_value": {**thin},
         "legend_input": {**thin, "bg_color": INPUT_FILL},
+        "legend_prefilled": {**thin, "bg_color": PREFILLED_FILL},
         "legend_derived": {**thin, "bg_color": DERIVED_FILL},
         "legend_pass": {**center, **PASS_FORMAT},
         "legend_fail": {**thin, **FAIL_FORMAT},

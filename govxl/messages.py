@@ -88,3 +88,6 @@ COLLECT_NO_ROSTER = "数据库中还没有单位名单。请先运行 govxl gene
 COLLECT_NO_PATH = "找不到文件或文件夹：{path}"
 COLLECT_DONE = "共收到 {n} 个文件：通过 {accepted} 个，通过但有警告 {warned} 个，未通过 {rejected} 个，重复 {duplicate} 个。"
 COLLECT_REPORT_WRITTEN = "问题清单和反馈表已保存在 {path}"
+FEEDBACK_COVER = "本表为退回修改表（原文件“{file}”）：共 {errors} 处错误、{warnings} 处提醒，已在相应单元格加批注并标红（鼠标移到单元格右上角的红色三角上可查看）。请修改后重新报送。"
+CANNOT_OPEN_DB = "无法打开数据库 {path}：{error}"
+PREFILLED = "其中 {n} 个单位的“上年结转”已按上一年度数据预先填写。"

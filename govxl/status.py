@@ -1,0 +1,92 @@
+"""``govxl status``: how complete the collection is, agency by agency and per group.
+
+As a reporting-rate report does it: every agency of the roster is not received, rejected, or
+accepted (with or without warnings); an agency counts as reported when it has an accepted version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govxl.findings import STATUS_LABELS
+from govxl.store import Store
+
+REPORTED = ("accepted", "accepted_with_warnings")
+
+
+@dataclass
+class AgencyStatus:
+    code: str
+    name: str
+    group: str
+    status: str  # not_received | rejected | accepted | accepted_with_warnings (of the latest version)
+    version: int | None = None  # latest version
+    received_at: str | None = None
+    accepted_version: int | None = None  # the version used downstream
+
+    @property
+    def reported(self) -> bool:
+        return self.accepted_version is not None
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "name": self.name, "group": self.group, "status": self.status,
+                "status_label": STATUS_LABELS[self.status], "version": self.version,
+                "received_at": self.received_at, "accepted_version": self.accepted_version}
+
+
+@dataclass
+class GroupCount:
+    group: str
+    total: int = 0
+    counts: dict = field(default_factory=lambda: {k: 0 for k in ("not_received", "rejected", *REPORTED)})
+    reported: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.reported / self.total if self.total else 0.0
+
+    def as_dict(self) -> dict:
+        return {"group": self.group, "total": self.total, "reported": self.reported,
+                "rate": round(self.rate, 4), **self.counts}
+
+
+@dataclass
+class StatusReport:
+    year: int
+    agencies: list[AgencyStatus]
+    groups: list[GroupCount]
+    overall: GroupCount
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "overall": self.overall.as_dict(),
+                "groups": [g.as_dict() for g in self.groups],
+                "agencies": [a.as_dict() for a in self.agencies]}
+
+
+def completeness(store: Store, year: int) -> StatusReport:
+    """The status of every agency of the roster for ``year``."""
+    latest = {}
+    accepted = {}
+    for s in store.submissions(year):
+        if s.source != "workbook" and s.source != "import":
+            continue
+        latest[s.agency] = s
+        if s.status in REPORTED:
+            accepted[s.agency] = s
+    agencies = []
+    for a in store.roster():
+        s = latest.get(a.code)
+        status = AgencyStatus(a.code, a.name, a.group or "", s.status if s else "not_received")
+        if s:
+            status.version, status.received_at = s.version, s.received_at
+        if a.code in accepted:
+            status.accepted_version = accepted[a.code].version
+        agencies.append(status)
+    groups: dict[str, GroupCount] = {}
+    overall = GroupCount("合计")
+    for a in agencies:
+        for g in (groups.setdefault(a.group, GroupCount(a.group)), overall):
+            g.total += 1
+            g.counts[a.status] += 1
+            g.reported += a.reported
+    return StatusReport(year, agencies, list(groups.values()), overall)
