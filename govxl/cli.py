@@ -64,6 +64,12 @@ def _roster_or_exit(path: Path):
         raise typer.Exit(DATA_ERROR) from None
 
 
+def _print_json(data) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
 def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -167,14 +173,13 @@ def collect(
                           transient=True) as progress:
                 task = progress.add_task("", total=None)
                 result = run_collect(paths, year, store, blank_as_zero=blank_as_zero, form_name=form,
-                                     progress=lambda _f: progress.advance(task))
+                                     progress=lambda done, total: progress.update(task, completed=done,
+                                                                                  total=total))
         except CollectError as e:
             _fail(str(e))
         written = write_reports(result, store, report, password=password, form_name=form) if report else []
     if as_json:
-        import json
-
-        out.print_json(json.dumps(result.as_dict(), ensure_ascii=False))
+        _print_json(result.as_dict())
     else:
         _print_collect(result)
         if written:
@@ -222,9 +227,7 @@ def status(
     with _open_store(db) as store:
         report = completeness(store, year)
     if as_json:
-        import json
-
-        out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
+        _print_json(report.as_dict())
         return
     table = Table(title=f"{year} 年度报送情况")
     for title in ("单位代码", "单位名称", "类别", "状态", "最新版本", "收到时间", "采用版本"):

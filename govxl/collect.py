@@ -112,8 +112,9 @@ def _examine_path(path: Path) -> tuple[Path, bytes, str, Examination]:
 
 def collect(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_zero: bool = False,
             form_name: str = "annual-2021", workers: int | None = None,
-            progress: Callable[[FileReport], None] | None = None) -> CollectReport:
-    """Collect every file under ``paths`` for ``year`` into ``store``; returns the run's report."""
+            progress: Callable[[int, int], None] | None = None) -> CollectReport:
+    """Collect every file under ``paths`` for ``year`` into ``store``; returns the run's report.
+    ``progress(done, total)`` is called after each file."""
     roster = {a.code: a for a in store.roster()}
     if not roster:
         raise CollectError(msg.COLLECT_NO_ROSTER)
@@ -129,7 +130,7 @@ def collect(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_ze
         file_report = _store_one(store, report.run_id, year, roster, path, data, sha, exam)
         report.files.append(file_report)
         if progress:
-            progress(file_report)
+            progress(len(report.files), len(files))
     _mark_superseded(report)
     _number_versions(store, report)
     return report
