@@ -24,6 +24,8 @@ demo: $(STAMP)
 	$(BIN)/govxl collect out/received/第一批 --year $(YEAR) --db out/govxl.db --report out/report/第一批 || [ $$? -eq 1 ]
 	$(BIN)/govxl collect out/received/第二批 --year $(YEAR) --db out/govxl.db --report out/report/第二批 || [ $$? -eq 1 ]
 	$(BIN)/govxl status --year $(YEAR) --db out/govxl.db
+	$(BIN)/govxl merge --year $(YEAR) --db out/govxl.db --out out/$(YEAR)年卫东区汇总表.xlsx --code WD --name 卫东区人民政府
+	$(BIN)/govxl export --year $(YEAR) --db out/govxl.db --format csv --out out/$(YEAR)年各单位数据.csv
 
 test: $(STAMP)
 	tools/ensure-libreoffice
@@ -32,6 +34,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_generate.py
 	$(BIN)/python bench/bench_collect.py
+	$(BIN)/python bench/bench_merge.py
 
 clean:
 	rm -rf out .pytest_cache build dist

@@ -248,6 +248,75 @@ def status(
     out.print(summary)
 
 
+@app.command()
+def merge(
+    year: int = typer.Option(..., "--year", help="报告年度。"),
+    out_file: Path = typer.Option(..., "--out", help="汇总表文件（.xlsx）。"),
+    db: Path | None = _db_option(),
+    as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON 格式的汇总数。"),
+    code: str = typer.Option("district", "--code", help="汇总表的单位代码（上级汇总时识别本级用）。"),
+    name: str = typer.Option("全区汇总", "--name", help="汇总表的单位名称，例如 卫东区人民政府。"),
+    password: str = typer.Option(gen.DEFAULT_PASSWORD, "--password", help="工作表保护密码。"),
+    form: str = typer.Option("annual-2021", "--form", help="表样规格（templates/forms 中的文件名）。"),
+) -> None:
+    """把各单位最新通过校验的数据汇总成全区汇总表。
+
+    汇总表本身也是同一表样的填报表（可报送上级再次汇总），另附各单位明细、同比、
+    报送情况、警告与缺报、数据来源和图表。
+
+    示例：govxl merge --year 2025 --out 汇总/2025年全区汇总.xlsx --name 卫东区人民政府 --code WD
+    """
+    from govxl.merge import consolidate, write_summary
+
+    year = _year(year)
+    with _open_store(db) as store:
+        result = consolidate(store, year, form)
+        last = consolidate(store, year - 1, form)
+        try:
+            write_summary(result, out_file, store=store, previous=last if last.contributions else None,
+                          code=code, name=name, password=password)
+        except OSError as e:
+            _fail(msg.CANNOT_WRITE.format(path=e.filename or out_file, error=e.strerror or e), DATA_ERROR)
+    if as_json:
+        _print_json(result.as_dict())
+        return
+    out.print(msg.MERGED.format(n=len(result.contributions), path=out_file), highlight=False)
+    if result.missing:
+        out.print(msg.MERGE_MISSING.format(names="、".join(a.name for a in result.missing)), highlight=False)
+    if result.rejected:
+        out.print(msg.MERGE_REJECTED.format(names="、".join(a.name for a in result.rejected)), highlight=False)
+
+
+@app.command()
+def export(
+    year: int = typer.Option(..., "--year", help="报告年度。"),
+    fmt: str = typer.Option(..., "--format", help="文件格式：csv、json 或 xlsx。"),
+    out_file: Path = typer.Option(..., "--out", help="输出文件。"),
+    db: Path | None = _db_option(),
+    form: str = typer.Option("annual-2021", "--form", help="表样规格（templates/forms 中的文件名）。"),
+) -> None:
+    """导出各单位的全部数据（每个单位每个单元格一行），供分析使用。
+
+    CSV 为带 BOM 的 UTF-8 编码，可直接用 Excel 打开。
+
+    示例：govxl export --year 2025 --format csv --out 2025年数据.csv
+    """
+    from govxl.export import FORMATS
+    from govxl.export import export as write_export
+    from govxl.merge import consolidate
+
+    year = _year(year)
+    if fmt not in FORMATS:
+        _fail(msg.BAD_FORMAT.format(value=fmt, choices="、".join(FORMATS)))
+    with _open_store(db) as store:
+        result = consolidate(store, year, form)
+    try:
+        write_export(result, fmt, out_file)
+    except OSError as e:
+        _fail(msg.CANNOT_WRITE.format(path=e.filename or out_file, error=e.strerror or e), DATA_ERROR)
+    out.print(msg.EXPORTED.format(n=len(result.contributions), path=out_file), highlight=False)
+
+
 def _localise_help() -> None:
     """Chinese titles for the help screens that typer renders."""
     from typer import rich_utils

@@ -66,27 +66,32 @@ def examine(data: bytes, filename: str, ctx: Context) -> Examination:
     layout = layout_form(form)
     result = Examination(filename)
     try:
-        raw = read_workbook(data, filename, layout.texts["sheets"]["meta"])
-    except FileRejected as e:
-        result.findings.append(e.finding)
-        return result
+        _examine(data, filename, ctx, form, layout, result)
+    except FileRejected as e:  # a damaged or oversized sheet, found when it is read
+        result.findings = [e.finding]
+        result.values, result.narrative = {}, {}
+    return result
+
+
+def _examine(data: bytes, filename: str, ctx: Context, form: Form, layout: WorkbookLayout,
+             result: Examination) -> None:
+    raw = read_workbook(data, filename, layout.texts["sheets"]["meta"])
     result.modified = raw.modified
     ident = _identify(raw, form, layout, ctx, result)
     if ident is None or any(f.severity == ERROR for f in result.findings):
-        return result
-    sheets = _map_sheets(raw, layout, result)
+        return
+    sheets = _map_sheets(raw, layout, result, set(ident.extra_sheets))
     structure = _check_structure(raw, layout, sheets, result)
     if structure and ident.fingerprint != layout.workbook_fingerprint:
         # A layout from another revision of the template, not a tampered one: say so once.
         result.findings.append(Finding("identity.outdated_template", ERROR, msg.IDENTITY_OUTDATED.format(
             found=f"{ident.form_version}-{ident.fingerprint[:6]}",
             expected=f"{form.version}-{layout.workbook_fingerprint[:6]}")))
-        return result
+        return
     result.findings += structure
     broken = {f.sheet for f in structure if f.severity == ERROR}
     _read_values(raw, form, layout, sheets, broken, ctx, result)
     _check_rules(form, layout, ctx, result, broken)
-    return result
 
 
 # --- identity ------------------------------------------------------------------------------------
@@ -171,11 +176,12 @@ def _label_score(raw: RawWorkbook, name: str, sheet: SheetLayout) -> float:
     return hits / max(1, len(sheet.labels))
 
 
-def _map_sheets(raw: RawWorkbook, layout: WorkbookLayout, result: Examination) -> dict[str, str]:
-    """Expected sheet name -> the sheet of the file that holds it."""
+def _map_sheets(raw: RawWorkbook, layout: WorkbookLayout, result: Examination, declared: set) -> dict[str, str]:
+    """Expected sheet name -> the sheet of the file that holds it. ``declared``: sheets the
+    identity says the generator added (a summary's detail sheets), not reported as extra."""
     present = set(raw.sheet_names)
     expected = [s.name for s in layout.sheets]
-    fixed = {layout.texts["sheets"]["cover"], layout.texts["sheets"]["meta"]}
+    fixed = {layout.texts["sheets"]["cover"], layout.texts["sheets"]["meta"], *declared}
     unknown = [n for n in raw.sheet_names if n not in expected and n not in fixed]
     mapping = {}
     for sheet in layout.sheets:
@@ -225,7 +231,7 @@ def _check_structure(raw: RawWorkbook, layout: WorkbookLayout, sheets: dict[str,
 
 def _shift(raw: RawWorkbook, sheet: str, span: Span, text: str) -> Finding | None:
     """Rows or columns inserted or deleted: the label is found nearby in the same column or row."""
-    rows = raw.grids.get(sheet, [])
+    rows = raw.grid(sheet)
     for distance in range(1, 31):
         for delta in (distance, -distance):
             r = span.row + delta

@@ -127,7 +127,7 @@ def write_feedback(file: FileReport, agency: Agency, year: int, store: Store, ou
     for key, value in values.items():
         if value is None:
             sheet, span = layout.locate(key)
-            typed = raw.cell(sheet, span.row, span.col) if sheet in raw.grids else ""
+            typed = raw.cell(sheet, span.row, span.col)
             values[key] = str(typed) if typed not in ("", None) else None
     notes: dict[str, str] = {}
     cover_notes = []

@@ -70,6 +70,11 @@ class WorkbookRequest:
     # on the cover. Commented input cells are marked red.
     notes: dict = field(default_factory=dict)
     cover_notes: tuple[str, ...] = ()
+    # A summary workbook (merge): how many agencies it adds up, and a function that adds its own
+    # sheets, called as extend(workbook, formats) after the form's sheets.
+    consolidates: int = 0
+    extra_sheets: tuple[str, ...] = ()
+    extend: Callable | None = None
 
 
 def default_deadline(year: int) -> dt.date:
@@ -184,6 +189,8 @@ class _Writer:
         for sheet in self.layout.sheets:
             failing += self._sheet(wb.add_worksheet(sheet.name, _Worksheet), sheet)
         self._cover(cover, failing)
+        if self.request.extend:
+            self.request.extend(wb, self.f)
         self._identity(wb)
         cover.activate()
         wb.close()
@@ -345,7 +352,9 @@ class _Writer:
         return n
 
     def _identity(self, wb) -> None:
-        ident = identity.Identity.for_workbook(self.form, self.layout, self.request.year, self.request.agency)
+        req = self.request
+        ident = identity.Identity.for_workbook(self.form, self.layout, req.year, req.agency,
+                                               req.consolidates, req.extra_sheets)
         wb.set_properties({
             "title": f"{ident.agency_name}{ident.year}年{self.form.name}" if ident.agency_code
             else f"{ident.year}年{self.form.name}（空白模板）",

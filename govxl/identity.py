@@ -35,9 +35,12 @@ class Identity:
     generator: str = f"govxl {__version__}"
     generated_at: str = ""
     roster_extra: tuple[tuple[str, str], ...] = ()
+    consolidates: int = 0  # a summary workbook: how many agencies it adds up
+    extra_sheets: tuple[str, ...] = ()  # sheets beyond the form's (a summary's detail sheets)
 
     @classmethod
-    def for_workbook(cls, form: Form, layout: WorkbookLayout, year: int, agency: Agency | None) -> Identity:
+    def for_workbook(cls, form: Form, layout: WorkbookLayout, year: int, agency: Agency | None,
+                     consolidates: int = 0, extra_sheets: tuple[str, ...] = ()) -> Identity:
         return cls(
             template_id=form.template_id,
             form_id=form.id,
@@ -50,6 +53,8 @@ class Identity:
             sheet_fingerprints=dict(layout.fingerprints),
             generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
             roster_extra=agency.extra if agency else (),
+            consolidates=consolidates,
+            extra_sheets=extra_sheets,
         )
 
     def as_rows(self) -> list[tuple[str, str]]:
@@ -65,6 +70,8 @@ class Identity:
             ("fingerprint", self.fingerprint),
             ("generator", self.generator),
             ("generated_at", self.generated_at),
+            ("consolidates", str(self.consolidates)),
+            ("extra_sheets", "|".join(self.extra_sheets)),
         ]
         rows += [(FINGERPRINT_PREFIX + name, fp) for name, fp in self.sheet_fingerprints.items()]
         rows += [("roster:" + k, v) for k, v in self.roster_extra]
@@ -89,6 +96,8 @@ class Identity:
             generator=d.get("generator", ""),
             generated_at=d.get("generated_at", ""),
             roster_extra=tuple((k.removeprefix("roster:"), v) for k, v in rows if k.startswith("roster:")),
+            consolidates=int(d.get("consolidates") or 0),
+            extra_sheets=tuple(n for n in (d.get("extra_sheets") or "").split("|") if n),
         )
 
     def as_properties(self) -> dict[str, str]:

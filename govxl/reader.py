@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook
@@ -39,17 +38,41 @@ class FileRejected(Exception):
         self.finding = finding
 
 
-@dataclass
 class RawWorkbook:
-    sheet_names: list[str]
-    grids: dict[str, list[list]]  # sheet -> rows of raw values from A1 ('' for empty)
-    meta_rows: list[tuple[str, str]] | None
-    properties: dict[str, str] = field(default_factory=dict)  # govxl.* custom properties
-    defined_identity: str | None = None
-    modified: dt.datetime | None = None  # when the file was last saved, by its own account
+    """The sheets of a received file, read on demand: a sheet nobody asks for is never parsed.
+    :meth:`grid` raises :class:`FileRejected` for an oversized sheet."""
+
+    def __init__(self, book, properties: dict[str, str], defined_identity: str | None,
+                 modified: dt.datetime | None, meta_sheet: str):
+        self._book = book
+        self._grids: dict[str, list[list]] = {}
+        self.sheet_names: list[str] = list(book.sheet_names)
+        self.properties = properties  # govxl.* custom properties
+        self.defined_identity = defined_identity
+        self.modified = modified  # when the file was last saved, by its own account
+        self.meta_rows: list[tuple[str, str]] | None = None
+        if meta_sheet in self.sheet_names:
+            self.meta_rows = [(str(r[0]), _text(r[1])) for r in self.grid(meta_sheet) if len(r) >= 2 and r[0] != ""]
+
+    def grid(self, sheet: str) -> list[list]:
+        """Rows of raw values from A1 ('' for empty); [] for a sheet the file does not have."""
+        if sheet not in self._grids:
+            if sheet not in self.sheet_names:
+                return []
+            try:
+                data = self._book.get_sheet_by_name(sheet)
+                if data.height > MAX_ROWS or data.width > MAX_COLS:
+                    raise _reject("file.sheet_too_large", msg.FILE_SHEET_TOO_LARGE.format(
+                        sheet=sheet, rows=data.height, cols=data.width))
+                self._grids[sheet] = data.to_python(skip_empty_area=False)
+            except FileRejected:
+                raise
+            except Exception:  # calamine reports damaged parts with many exception types
+                raise _reject("file.corrupt", msg.FILE_CORRUPT) from None
+        return self._grids[sheet]
 
     def cell(self, sheet: str, row: int, col: int):
-        rows = self.grids.get(sheet, [])
+        rows = self.grid(sheet)
         if row < len(rows) and col < len(rows[row]):
             return rows[row][col]
         return ""
@@ -64,31 +87,17 @@ def _size(n: int) -> str:
 
 
 def read_workbook(data: bytes, filename: str, meta_sheet: str) -> RawWorkbook:
-    """Raw values of every sheet of a received file. Raises :class:`FileRejected`."""
+    """A received file, opened for reading. Raises :class:`FileRejected`."""
     archive = _open_container(data, filename)
+    with archive:
+        properties = _custom_properties(archive)
+        defined = _defined_identity(archive)
+        modified = _modified(archive)
     try:
-        with archive:
-            properties = _custom_properties(archive)
-            defined = _defined_identity(archive)
-            modified = _modified(archive)
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids: dict[str, list[list]] = {}
-        names = list(book.sheet_names)
-        for name in names:
-            sheet = book.get_sheet_by_name(name)
-            if sheet.height > MAX_ROWS or sheet.width > MAX_COLS:
-                raise _reject("file.sheet_too_large", msg.FILE_SHEET_TOO_LARGE.format(
-                    sheet=name, rows=sheet.height, cols=sheet.width))
-            grids[name] = sheet.to_python(skip_empty_area=False)
-    except FileRejected:
-        raise
     except Exception:  # calamine reports damaged parts with many exception types
         raise _reject("file.corrupt", msg.FILE_CORRUPT) from None
-    meta = grids.get(meta_sheet)
-    meta_rows = None
-    if meta is not None:
-        meta_rows = [(str(r[0]), _text(r[1])) for r in meta if len(r) >= 2 and r[0] != ""]
-    return RawWorkbook(names, grids, meta_rows, properties, defined, modified)
+    return RawWorkbook(book, properties, defined, modified, meta_sheet)
 
 
 def _text(value) -> str:

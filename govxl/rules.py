@@ -197,26 +197,39 @@ def validate_rules(form: Form) -> set[str]:
     return set(derived)
 
 
+@cache
+def _derivation_order(form: Form) -> tuple[tuple[str, tuple[tuple[int, str], ...]], ...]:
+    """Derived cells in an order where every cell comes after the derived cells it adds up."""
+    derived = derivations(form)
+    order: list[str] = []
+    done: set[str] = set()
+
+    def visit(key: str) -> None:
+        if key in done or key not in derived:
+            return
+        done.add(key)
+        for op in derived[key].rhs:
+            visit(op.key)
+        order.append(key)
+
+    for key in derived:
+        visit(key)
+    return tuple((k, tuple((op.sign, op.key) for op in derived[k].rhs)) for k in order)
+
+
 def complete(form: Form, values: Values) -> dict[str, Number]:
     """All cells of the form: the input values given (blank counts as 0) and every derived cell
     recomputed from them. Derived values in ``values`` are ignored: they are never trusted."""
-    derived = derivations(form)
     out: dict[str, Number] = {}
-
-    def value(key: str) -> Number:
-        if key in out:
-            return out[key]
-        if key in derived:
-            v = sum((op.sign * value(op.key) for op in derived[key].rhs), 0)
-        else:
-            v = values.get(key)
-            v = 0 if v is None else v
-        out[key] = v
-        return v
-
-    for key in form.cells:
-        value(key)
-    return out
+    for key in form.input_keys:
+        v = values.get(key)
+        out[key] = 0 if v is None else v
+    for key, terms in _derivation_order(form):
+        total: Number = 0
+        for sign, k in terms:
+            total += out[k] if sign > 0 else -out[k]
+        out[key] = total
+    return {k: out[k] for k in form.cells}
 
 
 def evaluate(form: Form, values: Values, previous: Values | None = None,

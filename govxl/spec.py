@@ -9,6 +9,7 @@ Cell keys are strings ``"<table>.<row>.<column>"`` such as ``"t3.new.natural"``.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -143,6 +144,16 @@ class NarrativePart:
 
 
 @dataclass(frozen=True)
+class Indicator:
+    """A named figure of the report: the sum of ``cells``."""
+
+    key: str
+    label: str
+    unit: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Section:
     number: str
     title: str
@@ -168,6 +179,13 @@ class Form:
     tables: tuple[Table, ...]
     rules: tuple[Rule, ...]
     cells: dict[str, Cell] = field(repr=False)
+    indicators: tuple[Indicator, ...] = ()
+
+    def indicator(self, key: str) -> Indicator:
+        for i in self.indicators:
+            if i.key == key:
+                return i
+        raise KeyError(key)
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -175,11 +193,11 @@ class Form:
                 return t
         raise KeyError(key)
 
-    @property
+    @functools.cached_property
     def input_keys(self) -> list[str]:
         return [k for k, c in self.cells.items() if not c.derived]
 
-    @property
+    @functools.cached_property
     def derived_keys(self) -> list[str]:
         return [k for k, c in self.cells.items() if c.derived]
 
@@ -275,6 +293,17 @@ def _build(data: dict) -> Form:
                     vt = types[c.type or r.type] if (c.type or r.type) else default
                     cells[key] = Cell(key, t.key, r, c, vt, derived=False)
 
+    indicators = tuple(
+        Indicator(_req(i, "key", "indicator"), _req(i, "label", "indicator"), i.get("unit", ""),
+                  tuple(_req(i, "cells", "indicator", list)))
+        for i in data.get("indicators", [])
+    )
+    _unique([i.key for i in indicators], "indicators")
+    for ind in indicators:
+        unknown = [c for c in ind.cells if c not in cells]
+        if unknown:
+            raise SpecError(f"indicator {ind.key}: unknown cells {unknown}")
+
     form = Form(
         id=_req(meta, "id", "form"),
         template_id=_req(meta, "template_id", "form"),
@@ -288,6 +317,7 @@ def _build(data: dict) -> Form:
         tables=tables,
         rules=rules,
         cells=cells,
+        indicators=indicators,
     )
     # Imported late: the rule engine needs the Form type defined above.
     from govxl import rules as rule_engine

@@ -269,6 +269,26 @@ class Store:
             out[s.agency] = s  # oldest first, so the last one wins
         return out
 
+    def latest_accepted_rows(self, year: int, sources: tuple[str, ...] = ("workbook", "import")) -> list[sqlite3.Row]:
+        """The latest accepted version of each agency, lean: what a merge needs and nothing more."""
+        marks = ",".join("?" * len(sources))
+        sql = f"""
+            WITH v AS (
+                SELECT id, agency, year, status, source, sha256, received_at, "values", findings, run_id,
+                       file_time, ROW_NUMBER() OVER (PARTITION BY agency
+                           ORDER BY run_id, COALESCE(file_time, ''), id) AS version
+                FROM submissions WHERE year = ? AND source IN ({marks})),
+            ranked AS (
+                SELECT v.*, ROW_NUMBER() OVER (PARTITION BY agency ORDER BY version DESC) AS newest
+                FROM v WHERE status != 'rejected')
+            SELECT ranked.*, r.original_name FROM ranked LEFT JOIN receipts r ON r.sha256 = ranked.sha256
+            WHERE newest = 1"""
+        return self.db.execute(sql, (year, *sources)).fetchall()
+
+    def agencies_with_submissions(self, year: int) -> set[str]:
+        rows = self.db.execute("SELECT DISTINCT agency FROM submissions WHERE year = ? AND source != 'merge'", (year,))
+        return {r[0] for r in rows}
+
     def receipts(self, run_id: str | None = None) -> list[sqlite3.Row]:
         sql = "SELECT * FROM receipts"
         if run_id:
