@@ -457,6 +457,7 @@ def _format_specs() -> dict[str, dict]:
     return {
         "title": {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"},
         "header": {**center, "bold": True, "bg_color": HEADER_FILL},
+        "check_header": {**center, "bold": True, "bg_color": HEADER_FILL},
         "corner": {**center, "font_size": 9},
         "group": {**center, "bold": True},
         "group_vertical": {**center, "bold": True, "rotation": 270},

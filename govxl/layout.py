@@ -51,7 +51,11 @@ def a1(row: int, col: int, absolute: bool = False) -> str:
 class Label:
     span: Span
     text: str
-    role: str  # title header corner group group_vertical row_label block_heading check_label note
+    role: str  # title header corner group group_vertical row_label block_heading check_header check_label note
+
+    # The roles that make up the national table itself (what a report prints), as opposed to the
+    # title and the workbook's own check cells and notes.
+    TABLE_ROLES = frozenset({"header", "corner", "group", "group_vertical", "row_label", "block_heading"})
 
 
 @dataclass
@@ -261,7 +265,7 @@ def _grid(table: Table, checks: list, texts: dict) -> SheetLayout:
     for k, rule in enumerate(row_rules):
         col = depth + ncols + k
         sheet.labels.append(Label(Span(top, col, top + height - 1, col), _check_label(rule.title, texts),
-                                  "header"))
+                                  "check_header"))
         sheet.col_widths[col] = 24
     first = top + height
     for i, row in enumerate(block.rows):
@@ -324,7 +328,7 @@ def _blocks(table: Table, checks: list, texts: dict) -> SheetLayout:
             sheet.labels.append(Label(Span(r, 1 + c0, r, 1 + c1), col.label, "header"))
         for k, rule in enumerate(row_rules):
             sheet.labels.append(Label(Span(r, 1 + nvals + k, r, 1 + nvals + k),
-                                      _check_label(rule.title, texts), "header"))
+                                      _check_label(rule.title, texts), "check_header"))
         sheet.row_heights[r] = 30
         r += 1
         for row in block.rows:

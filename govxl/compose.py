@@ -1,0 +1,204 @@
+"""``govxl compose``: the narrative annual report of an agency or of the district.
+
+The words are in Jinja2 templates under ``templates/reports/`` (one per kind and format) so that
+an office can change wording without touching code; the tables are laid out from the same layout
+as the workbook, so they are exactly the national tables. HTML is autoescaped; Markdown escapes
+its own syntax; Word text goes through python-docx, which escapes it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from govxl.layout import Label, WorkbookLayout, layout_form
+from govxl.resources import templates_dir
+from govxl.rules import complete, format_number
+from govxl.spec import Form
+
+FORMATS = ("md", "html", "docx")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class GridCell:
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    kind: str = "label"  # header | label | number
+
+
+COVERED = GridCell("", 0, 0, "covered")  # a position inside another cell's merge
+
+
+def table_grid(layout: WorkbookLayout, table_key: str, values: dict) -> list[list[GridCell | None]]:
+    """A national table as rows of cells with spans, from the workbook layout: labels where the
+    workbook has them, numbers where it has inputs and totals (blank where a value is unknown)."""
+    sheet = layout.table_sheet(table_key)
+    items = [(lab.span, lab.text, "header" if lab.role in ("header", "corner", "block_heading") else "label")
+             for lab in sheet.labels if lab.role in Label.TABLE_ROLES]
+    for key, span in (*sheet.inputs.items(), *sheet.derived.items()):
+        value = values.get(key)
+        items.append((span, "" if value is None else format_number(value), "number"))
+    top = min(s.row for s, *_ in items)
+    height = max(s.last_row for s, *_ in items) - top + 1
+    width = max(s.last_col for s, *_ in items) + 1
+    grid: list[list[GridCell | None]] = [[None] * width for _ in range(height)]
+    for span, text, kind in items:
+        for r in range(span.row, span.last_row + 1):
+            for c in range(span.col, span.last_col + 1):
+                grid[r - top][c] = COVERED
+        grid[span.row - top][span.col] = GridCell(text, span.last_row - span.row + 1,
+                                                  span.last_col - span.col + 1, kind)
+    return grid
+
+
+def table_widths(layout: WorkbookLayout, table_key: str) -> list[float]:
+    """Relative column widths of a national table, as the workbook lays it out (each sums to 1)."""
+    sheet = layout.table_sheet(table_key)
+    width = max(lab.span.last_col for lab in sheet.labels if lab.role in Label.TABLE_ROLES) + 1
+    widths = [sheet.col_widths.get(c, 10) for c in range(width)]
+    total = sum(widths)
+    return [w / total for w in widths]
+
+
+def clean(text: str) -> str:
+    """Text as it may appear in any output: NFC, no control characters (Word refuses them)."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
+
+
+def paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in clean(text).replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&])")
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+[.)])")
+
+
+def md_escape(text: str) -> str:
+    """Text that Markdown shows as itself: its syntax characters are backslash-escaped."""
+    text = _MD_SPECIAL.sub(r"\\\1", clean(text))
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def md_cell(text: str) -> str:
+    """Text inside a table cell: inline syntax escaped, on one line."""
+    return _MD_SPECIAL.sub(r"\\\1", clean(text)).replace("\n", " ")
+
+
+def md_table(grid) -> str:
+    def cell(c):
+        return "" if c is None or c is COVERED else md_cell(c.text)
+
+    lines = ["| " + " | ".join(cell(c) for c in row) + " |" for row in grid]
+    lines.insert(1, "|" + " --- |" * len(grid[0]))
+    return "\n".join(lines)
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+
+def html_table(grid, widths: list[float] | None = None, css_class: str = "national") -> Markup:
+    out = [f'<table class="{escape(css_class)}">']
+    if widths:
+        out.append("<colgroup>" + "".join(f'<col style="width:{w * 100:.1f}%">' for w in widths) + "</colgroup>")
+    for row in grid:
+        out.append("<tr>")
+        for c in row:
+            if c is COVERED:
+                continue
+            if c is None:
+                out.append("<td></td>")
+                continue
+            tag = "th" if c.kind == "header" else "td"
+            attrs = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + \
+                    (f' colspan="{c.colspan}"' if c.colspan > 1 else "")
+            out.append(f'<{tag} class="{c.kind}"{attrs}>{escape(c.text)}</{tag}>')
+        out.append("</tr>")
+    out.append("</table>")
+    return Markup("".join(out))
+
+
+# --- the environment ---------------------------------------------------------------------------
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir() / "reports")),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["md_table"] = md_table
+    env.filters["html_table"] = html_table
+    env.filters["paragraphs"] = paragraphs
+    env.filters["number"] = lambda v: "" if v is None else format_number(v)
+    env.filters["one_line"] = lambda text: clean(text).replace("\n", " ")
+    return env
+
+
+def render(kind: str, fmt: str, context: dict) -> str:
+    """Render ``templates/reports/<kind>.<fmt>.j2``."""
+    text = environment().get_template(f"{kind}.{fmt}.j2").render(**context)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+# --- the agency report ---------------------------------------------------------------------------
+
+
+def report_sections(form: Form, narrative: dict) -> list[dict]:
+    parts = {p.key: p for p in form.narrative}
+    return [
+        {"number": s.number, "title": s.title, "heading": s.heading, "table": s.table,
+         "parts": [{"key": k, "heading": parts[k].heading, "paragraphs": paragraphs(narrative.get(k, ""))}
+                   for k in s.narrative]}
+        for s in form.sections
+    ]
+
+
+def agency_context(form: Form, *, name: str, year: int, values: dict, narrative: dict) -> dict:
+    layout = layout_form(form)
+    full = complete_known(form, values)
+    return {
+        "title": f"{clean(name)}{year}年{form.name}",
+        "agency": clean(name),
+        "year": year,
+        "sections": report_sections(form, narrative),
+        "tables": {t.key: table_grid(layout, t.key, full) for t in form.tables},
+        "widths": {t.key: table_widths(layout, t.key) for t in form.tables},
+        "form": form,
+    }
+
+
+def complete_known(form: Form, values: dict) -> dict:
+    """Every cell, derived ones recomputed — unless an input is unknown (an unread cell of an
+    imported report): then totals are shown as stated, not invented."""
+    if any(values.get(k) is None for k in form.input_keys):
+        return dict(values)
+    return complete(form, values)
+
+
+def write_output(text_or_context, fmt: str, kind: str, path: Path) -> Path:
+    from govxl.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        if fmt == "docx":
+            from govxl.docx_writer import write_docx
+
+            write_docx(render(kind, "docx", text_or_context), text_or_context, tmp)
+        else:
+            tmp.write_text(render(kind, fmt, text_or_context), encoding="utf-8")
+    return path
+
