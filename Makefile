@@ -26,9 +26,13 @@ demo: $(STAMP)
 	$(BIN)/govxl status --year $(YEAR) --db out/govxl.db
 	$(BIN)/govxl merge --year $(YEAR) --db out/govxl.db --out out/$(YEAR)年卫东区汇总表.xlsx --code WD --name 卫东区人民政府
 	$(BIN)/govxl export --year $(YEAR) --db out/govxl.db --format csv --out out/$(YEAR)年各单位数据.csv
+	for f in md html docx; do \
+	  $(BIN)/govxl compose --year $(YEAR) --district --name 卫东区人民政府 --db out/govxl.db --format $$f --out out/reports/$(YEAR)年卫东区人民政府政府信息公开工作年度报告.$$f && \
+	  $(BIN)/govxl compose --year $(YEAR) --all --db out/govxl.db --format $$f --out out/reports/各单位 || exit 1; \
+	done
 
 test: $(STAMP)
-	tools/ensure-libreoffice
+	tools/ensure-test-tools
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)

@@ -47,9 +47,12 @@ def _db_option():
     return typer.Option(None, "--db", help="数据库文件，默认为当前文件夹的 govxl.db（或环境变量 GOVXL_DB）。")
 
 
-def _open_store(db: Path | None) -> Store:
+def _open_store(db: Path | None, must_exist: bool = False) -> Store:
+    path = db or default_db_path()
+    if must_exist and not Path(path).exists():
+        _fail(msg.NO_DB.format(path=path), DATA_ERROR)
     try:
-        return Store(db or default_db_path())
+        return Store(path)
     except Exception as e:  # sqlite3 errors: not a database, locked, no permission
         _fail(msg.CANNOT_OPEN_DB.format(path=db or default_db_path(), error=e), DATA_ERROR)
 
@@ -224,7 +227,7 @@ def status(
     from govxl.status import completeness
 
     year = _year(year)
-    with _open_store(db) as store:
+    with _open_store(db, must_exist=True) as store:
         report = completeness(store, year)
     if as_json:
         _print_json(report.as_dict())
@@ -269,7 +272,7 @@ def merge(
     from govxl.merge import consolidate, write_summary
 
     year = _year(year)
-    with _open_store(db) as store:
+    with _open_store(db, must_exist=True) as store:
         result = consolidate(store, year, form)
         last = consolidate(store, year - 1, form)
         try:
@@ -308,13 +311,54 @@ def export(
     year = _year(year)
     if fmt not in FORMATS:
         _fail(msg.BAD_FORMAT.format(value=fmt, choices="、".join(FORMATS)))
-    with _open_store(db) as store:
+    with _open_store(db, must_exist=True) as store:
         result = consolidate(store, year, form)
     try:
         write_export(result, fmt, out_file)
     except OSError as e:
         _fail(msg.CANNOT_WRITE.format(path=e.filename or out_file, error=e.strerror or e), DATA_ERROR)
     out.print(msg.EXPORTED.format(n=len(result.contributions), path=out_file), highlight=False)
+
+
+@app.command()
+def compose(
+    year: int = typer.Option(..., "--year", help="报告年度。"),
+    fmt: str = typer.Option(..., "--format", help="格式：md（Markdown）、html（网页）或 docx（Word）。"),
+    out_path: Path = typer.Option(..., "--out", help="输出文件；用 --all 时为文件夹。"),
+    agency: str | None = typer.Option(None, "--agency", help="生成该单位（单位代码）的年度报告。"),
+    district: bool = typer.Option(False, "--district", help="生成全区汇总的年度报告。"),
+    all_agencies: bool = typer.Option(False, "--all", help="为每个已通过审核的单位各生成一份报告，保存在 --out 文件夹。"),
+    name: str = typer.Option("本区", "--name", help="全区报告的机关名称，例如 卫东区人民政府。"),
+    db: Path | None = _db_option(),
+    form: str = typer.Option("annual-2021", "--form", help="表样规格（templates/forms 中的文件名）。"),
+) -> None:
+    """按国家格式生成年度报告（Markdown、网页或 Word）。
+
+    单位报告的文字取自该单位填报表的“文字部分”，表格数字取自其通过审核的最新版本；
+    全区报告的“总体情况”根据汇总数据起草，供办公室修改。
+
+    示例：govxl compose --year 2025 --district --name 卫东区人民政府 --format docx --out 2025年报告.docx
+    """
+    from govxl import reports
+
+    year = _year(year)
+    if [bool(agency), district, all_agencies].count(True) != 1:
+        _fail(msg.COMPOSE_ONE_KIND)
+    if fmt not in reports.FORMATS:
+        _fail(msg.BAD_FORMAT.format(value=fmt, choices="、".join(reports.FORMATS)))
+    with _open_store(db, must_exist=True) as store:
+        try:
+            if district:
+                paths = [reports.district_report(store, year, fmt, out_path, name=name, form_name=form)]
+            elif agency:
+                paths = [reports.agency_report(store, year, agency, fmt, out_path, form_name=form)]
+            else:
+                paths = reports.all_agency_reports(store, year, fmt, out_path, form_name=form)
+        except reports.ReportError as e:
+            _fail(str(e), DATA_ERROR)
+        except OSError as e:
+            _fail(msg.CANNOT_WRITE.format(path=e.filename or out_path, error=e.strerror or e), DATA_ERROR)
+    out.print(msg.COMPOSED.format(n=len(paths), path=out_path), highlight=False)
 
 
 def _localise_help() -> None:

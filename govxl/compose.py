@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from govxl.charts import short_label
 from govxl.layout import Label, WorkbookLayout, layout_form
 from govxl.resources import templates_dir
 from govxl.rules import complete, format_number
@@ -146,12 +147,13 @@ def environment() -> jinja2.Environment:
     env.filters["paragraphs"] = paragraphs
     env.filters["number"] = lambda v: "" if v is None else format_number(v)
     env.filters["one_line"] = lambda text: clean(text).replace("\n", " ")
+    env.filters["outcome"] = short_label
     return env
 
 
 def render(kind: str, fmt: str, context: dict) -> str:
     """Render ``templates/reports/<kind>.<fmt>.j2``."""
-    text = environment().get_template(f"{kind}.{fmt}.j2").render(**context)
+    text = environment().get_template(f"{kind}.{fmt}.j2").render(**context, d=context)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
@@ -188,6 +190,79 @@ def complete_known(form: Form, values: dict) -> dict:
     if any(values.get(k) is None for k in form.input_keys):
         return dict(values)
     return complete(form, values)
+
+
+# --- the district report ---------------------------------------------------------------------
+
+
+def _change(now, before):
+    if before is None:
+        return None
+    diff = now - before
+    return {"previous": before, "diff": diff, "abs": abs(diff),
+            "rate": f"{abs(diff) / before:.1%}" if before else None}
+
+
+def district_context(consolidation, previous, status, *, name: str) -> dict:
+    """What the district templates draft section 一 from, and the tables and appendix."""
+    from govxl.charts import chart_series, outcome_parts, svg_bar_chart
+    from govxl.findings import STATUS_LABELS
+    from govxl.merge import summary_texts
+
+    c, form = consolidation, consolidation.form
+    layout = layout_form(form)
+    texts = summary_texts()
+    has_previous = previous is not None and bool(previous.contributions)
+    indicators = {}
+    for ind in form.indicators:
+        now = c.indicator(ind.key)
+        indicators[ind.key] = {"label": ind.label, "unit": ind.unit, "value": now,
+                               "change": _change(now, previous.indicator(ind.key)) if has_previous else None}
+    new_row = [k for k, cell in form.cells.items() if k.startswith("t3.new.") and not cell.derived]
+    applicants = [{"label": "·".join((*form.cells[k].column.group, form.cells[k].column.label)),
+                   "group": "".join(form.cells[k].column.group), "value": c.totals[k]} for k in new_row]
+    chart_specs = {spec["kind"]: spec for spec in texts["charts"]}
+    outcomes = outcome_parts(form, c.totals, chart_specs["parts_of"]["instance"])
+    report = texts["report"]
+    by_code = {x.agency.code: x for x in c.contributions}
+    rows = [[GridCell(title, kind="header") for title in report["appendix_columns"]]]
+    for a in status.agencies:
+        contribution = by_code.get(a.code)
+        figures = [format_number(c.indicator(k, contribution.values)) if contribution else ""
+                   for k in report["appendix_indicators"]]
+        rows.append([GridCell(clean(a.name)), GridCell(clean(a.group)), GridCell(STATUS_LABELS[a.status]),
+                     *(GridCell(f, kind="number") for f in figures)])
+    appendix_widths = [0.26, 0.1, 0.14] + [0.5 / len(report["appendix_indicators"])] * len(report["appendix_indicators"])
+    charts = []
+    for spec in texts["charts"]:
+        series = chart_series(spec, c, previous if has_previous else None, texts["texts"])
+        if series:
+            charts.append(svg_bar_chart(spec["title"], *series))
+    o = status.overall
+    return {
+        "title": f"{clean(name)}{c.year}年{form.name}",
+        "name": clean(name),
+        "year": c.year,
+        "previous_year": c.year - 1,
+        "has_previous": has_previous,
+        "sections": report_sections(form, {}),
+        "tables": {**{t.key: table_grid(layout, t.key, c.totals) for t in form.tables}, "appendix": rows},
+        "widths": {**{t.key: table_widths(layout, t.key) for t in form.tables}, "appendix": appendix_widths},
+        "cells": c.totals,
+        "indicators": indicators,
+        "applicants": applicants,
+        "outcomes": [{"label": k, "value": v} for k, v in outcomes.items()],
+        "agencies": len(c.contributions),
+        "roster_total": o.total,
+        "reported": o.reported,
+        "rate": f"{o.rate:.0%}",
+        "missing": [clean(a.name) for a in c.missing],
+        "rejected": [clean(a.name) for a in c.rejected],
+        "appendix_title": report["appendix_title"],
+        "completeness": report["completeness"].format(total=o.total, reported=o.reported, rate=f"{o.rate:.0%}"),
+        "charts": charts,
+        "form": form,
+    }
 
 
 def write_output(text_or_context, fmt: str, kind: str, path: Path) -> Path:

@@ -99,8 +99,14 @@ def now() -> str:
 
 
 def encode_values(values: dict) -> str:
-    return json.dumps({k: (format(v, "f") if isinstance(v, Decimal) else v) for k, v in values.items()},
-                      ensure_ascii=False, sort_keys=True)
+    """Counts as JSON integers; amounts as exact decimal strings (a float is taken at its shortest
+    decimal form, so 35.28 stays "35.28")."""
+    def encode(v):
+        if isinstance(v, float):
+            v = Decimal(repr(v))
+        return format(v, "f") if isinstance(v, Decimal) else v
+
+    return json.dumps({k: encode(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
 
 
 def decode_values(text: str, form=None) -> dict:

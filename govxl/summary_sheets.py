@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from govxl.charts import chart_series
 from govxl.findings import STATUS_LABELS
 
 
@@ -220,7 +221,7 @@ class SummarySheets:
         placed = 0
         col = 0
         for spec in self.texts["charts"]:
-            series = self._chart_series(spec)
+            series = chart_series(spec, self.c, self.previous, self.t)
             if not series:
                 continue
             categories, sets = series
@@ -247,40 +248,3 @@ class SummarySheets:
             placed += 1
             col += len(sets) + 2
         data.set_column(0, col, 16)
-
-    def _chart_series(self, spec):
-        c, form = self.c, self.c.form
-        year = self.t["this_year"].format(year=c.year)
-        kind = spec["kind"]
-        if kind == "row_by_column":
-            table, row = spec["row"].split(".")
-            keys = [k for k, cell in form.cells.items() if cell.table == table and cell.row.key == row and not cell.derived]
-            labels = [form.cells[k].column.label for k in keys]
-            return labels, [(year, [c.totals[k] for k in keys])]
-        if kind == "parts_of":
-            from govxl.rules import instances
-
-            (inst,) = [i for i in instances(form) if i.id == spec["instance"]]
-            parts: dict[str, int] = {}
-            for op in inst.rhs:
-                cell = form.cells[op.key]
-                label = cell.row.group[-1] if len(cell.row.group) > 1 else cell.row.label
-                parts[label] = parts.get(label, 0) + op.sign * c.totals[op.key]
-            if not parts:
-                return None
-            return list(parts), [(year, list(parts.values()))]
-        if kind == "top_agencies":
-            ranked = sorted(c.contributions, key=lambda x: -c.indicator(spec["indicator"], x.values))
-            ranked = [x for x in ranked if c.indicator(spec["indicator"], x.values)][: spec["count"]]
-            if not ranked:
-                return None
-            return ([x.agency.name for x in ranked],
-                    [(year, [c.indicator(spec["indicator"], x.values) for x in ranked])])
-        if kind == "year_over_year":
-            if self.previous is None or not self.previous.contributions:
-                return None
-            keys = spec["indicators"]
-            last = self.t["last_year"].format(year=c.year - 1)
-            return ([form.indicator(k).label for k in keys],
-                    [(last, [self.previous.indicator(k) for k in keys]), (year, [c.indicator(k) for k in keys])])
-        raise ValueError(f"unknown chart kind {kind}")

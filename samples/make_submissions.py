@@ -35,6 +35,9 @@ def balanced_values(form: Form, rng: random.Random, scale: int = 20) -> dict:
     """Input values that satisfy every rule of the form: counts drawn at random, then 本年新收
     chosen so that each column of table three balances."""
     values = {k: rng.choice([0, 0, 0, 1, 2, 3, rng.randint(0, scale)]) for k in form.input_keys}
+    for key in values:  # organisations other than companies rarely apply
+        if key.split(".")[-1] in ("research", "public_interest", "legal_service") and rng.random() < 0.8:
+            values[key] = 0
     values["t2.fees.amount"] = rng.choice([0, 0, round(rng.uniform(0, 80), 4)])
     t3 = form.table("t3")
     outcomes = [r.key for r in t3.rows if r.key not in ("new", "carried_over", "handled_total", "carry_next")]
@@ -106,7 +109,7 @@ def main() -> None:
         code = template.name.split("_")[1]
         name = template.stem.split("_", 2)[2]
         agency = Agency(code, name)
-        values = balanced_values(form, rng)
+        values = balanced_values(form, rng, scale=rng.choice([2, 3, 5, 8, 30]))
         narrative = narrative_for(agency, args.year, values, form)
         target = first / f"{name}{args.year}年报表.xlsx"
         if code in NOT_SENDING:

@@ -24,7 +24,7 @@ PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 def soffice() -> str:
     path = shutil.which("soffice") or shutil.which("libreoffice")
     if not path:
-        raise RuntimeError("LibreOffice is not installed: run tools/ensure-libreoffice")
+        raise RuntimeError("LibreOffice is not installed: run tools/ensure-test-tools")
     return path
 
 

@@ -1,0 +1,54 @@
+"""Reports from the store: the glue between the store, the consolidation and :mod:`govxl.compose`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govxl import messages as msg
+from govxl.compose import FORMATS, agency_context, district_context, write_output
+from govxl.merge import consolidate
+from govxl.names import safe_filename_part
+from govxl.spec import load_form
+from govxl.status import completeness
+from govxl.store import Store
+
+__all__ = ["FORMATS", "ReportError", "agency_report", "all_agency_reports", "district_report"]
+
+
+class ReportError(Exception):
+    """A report cannot be made (no accepted data). Chinese message."""
+
+
+def agency_report(store: Store, year: int, code: str, fmt: str, path: str | Path,
+                  form_name: str = "annual-2021") -> Path:
+    """The report of one agency from its latest accepted submission."""
+    latest = store.latest(year)
+    if code not in latest:
+        raise ReportError(msg.COMPOSE_NO_SUBMISSION.format(code=code, year=year))
+    s = latest[code]
+    roster = {a.code: a for a in store.roster()}
+    name = roster[code].name if code in roster else (s.agency_name or code)
+    context = agency_context(load_form(form_name), name=name, year=year, values=s.values, narrative=s.narrative)
+    return write_output(context, fmt, "agency", Path(path))
+
+
+def all_agency_reports(store: Store, year: int, fmt: str, folder: str | Path,
+                       form_name: str = "annual-2021") -> list[Path]:
+    folder = Path(folder)
+    roster = {a.code: a for a in store.roster()}
+    paths = []
+    for code in store.latest(year):
+        name = roster[code].name if code in roster else code
+        target = folder / f"{year}_{safe_filename_part(code, 30)}_{safe_filename_part(name)}.{fmt}"
+        paths.append(agency_report(store, year, code, fmt, target, form_name))
+    return paths
+
+
+def district_report(store: Store, year: int, fmt: str, path: str | Path, *, name: str,
+                    form_name: str = "annual-2021") -> Path:
+    """The district's consolidated report, section 一 drafted from the data."""
+    current = consolidate(store, year, form_name)
+    previous = consolidate(store, year - 1, form_name)
+    context = district_context(current, previous if previous.contributions else None, completeness(store, year),
+                               name=name)
+    return write_output(context, fmt, "district", Path(path))

@@ -1,0 +1,256 @@
+"""compose: the golden report, all three formats for an agency and the district, hostile text.
+
+Differences allowed against the published seed report (it was copied from a web page):
+- heading marks and levels (the seed mixes ##, ### and ####); a heading's trailing colon (the seed
+  writes （一）主动公开：);
+- whitespace anywhere (the seed writes "卫东区金融工作局 2023 年…" and "1. 属于国家秘密");
+- half- or full-width punctuation (NFKC: the seed writes (一) where the format writes （一）);
+- table punctuation: tab-separated lines in the seed, Markdown pipe tables here; a merged label is
+  printed once, on the first row it spans, as the seed does;
+- the table header rows (the seed prints 总计 beside 申请人情况, the format document under it).
+Everything else must be equal: the sections in order, every narrative paragraph, every table row
+with its label and numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import subprocess
+import unicodedata
+import zipfile
+
+import docx
+from docx.shared import Length
+import pytest
+from conftest import ROOT, SHARED
+
+from govxl.compose import agency_context, md_escape, render, write_output
+from govxl.merge import consolidate
+from govxl.reports import agency_report, all_agency_reports, district_report
+from govxl.status import completeness
+
+SEED_REPORT = SHARED / "domain" / "seed-report-weidong-finance-2023.txt"
+SEED_DATA = ROOT / "samples" / "seed" / "weidong-finance-2023.json"
+HOSTILE = ["<script>alert('x')</script>", "A & B <b>粗</b>", "=cmd|' /C calc'!A0", "# 不是标题", "| 不是表格 |",
+           "控制字符\x07\x1b结束", "长" * 30000]
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def structure(text: str) -> dict:
+    """Headings, paragraphs and numbered table rows of a report in text form (see module doc)."""
+    out = {"headings": [], "paragraphs": [], "rows": []}
+    for line in text.splitlines():
+        if not line.strip() or re.fullmatch(r"\|( --- \|)+", line.strip()):
+            continue
+        if line.startswith("#"):
+            out["headings"].append(_normal(_unescape(line.lstrip("#"))).rstrip(":"))
+        elif "\t" in line or line.startswith("|"):
+            cells = [_unescape(c).strip() for c in re.split(r"\t|(?<!\\)\|", line)]
+            numbers = [c for c in cells if re.fullmatch(r"\d+(\.\d+)?", c)]
+            if numbers:
+                label = "".join(_normal(c) for c in cells if c and c not in numbers)
+                out["rows"].append((label, numbers))
+        else:
+            out["paragraphs"].append(_normal(_unescape(line)))
+    return out
+
+
+def seed_context(form, narrative=None):
+    seed = json.loads(SEED_DATA.read_text(encoding="utf-8"))
+    values = {k: seed["values"].get(k, seed["default_value"]) for k in form.input_keys}
+    return agency_context(form, name=seed["name"], year=seed["year"], values=values,
+                          narrative=narrative or seed["narrative"])
+
+
+def test_golden_the_seed_report_is_reproduced(form):
+    mine = structure(render("agency", "md", seed_context(form)))
+    seed = structure(SEED_REPORT.read_text(encoding="utf-8"))
+    assert mine["headings"] == seed["headings"]
+    assert mine["paragraphs"] == seed["paragraphs"]
+    assert mine["rows"] == seed["rows"]
+    assert len(mine["rows"]) == 6 + 25 + 1  # t2 rows, t3 rows, the t4 strip
+
+
+def test_golden_comparison_notices_a_difference(form):
+    seed = json.loads(SEED_DATA.read_text(encoding="utf-8"))
+    narrative = {**seed["narrative"], "platform": seed["narrative"]["platform"] + "多一句。"}
+    mine = structure(render("agency", "md", seed_context(form, narrative)))
+    assert mine["paragraphs"] != structure(SEED_REPORT.read_text(encoding="utf-8"))["paragraphs"]
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory, form):
+    """The sample district collected into a store, as `make demo` does."""
+    from govxl.collect import collect
+    from govxl.generate import generate_workbooks
+    from govxl.roster import read_roster
+    from govxl.store import Store
+
+    tmp = tmp_path_factory.mktemp("district")
+    agencies = read_roster(ROOT / "samples" / "roster.csv")
+    generate_workbooks(2023, agencies, tmp / "wb", workers=1)
+    subprocess.run([sys.executable, str(ROOT / "samples" / "make_submissions.py"),
+                    str(tmp / "wb"), str(tmp / "received")], check=True, capture_output=True)
+    store = Store(tmp / "govxl.db")
+    store.set_roster(agencies)
+    collect([tmp / "received" / "第一批"], 2023, store, workers=1)
+    collect([tmp / "received" / "第二批"], 2023, store, workers=1)
+    return store, tmp
+
+
+def test_the_sample_submission_of_the_seed_agency_composes_to_the_seed(collected):
+    store, tmp = collected
+    path = agency_report(store, 2023, "WD025", "md", tmp / "wd025.md")
+    seed = structure(SEED_REPORT.read_text(encoding="utf-8"))
+    assert structure(path.read_text(encoding="utf-8")) == seed
+
+
+def test_agency_reports_in_every_format(collected):
+    store, tmp = collected
+    paths = all_agency_reports(store, 2023, "html", tmp / "all")
+    assert len(paths) == len(store.latest(2023)) == 29
+    html = (tmp / "all" / "2023_WD025_卫东区金融工作局.html").read_text(encoding="utf-8")
+    assert "<h1>卫东区金融工作局2023年政府信息公开工作年度报告</h1>" in html
+    assert 'rowspan="22"' in html and "（七）总计" in html and "<style>" in html
+    assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # no external assets
+    document = docx.Document(agency_report(store, 2023, "WD025", "docx", tmp / "wd025.docx"))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "卫东区金融工作局2023年政府信息公开工作年度报告"
+    assert "一、总体情况" in texts and "（五）监督保障" in texts
+    assert len(document.tables) == 3
+    assert document.tables[1].cell(3, 0).text == "一、本年新收政府信息公开申请数量"
+
+
+def test_district_report_drafts_section_one_from_the_data(collected):
+    store, tmp = collected
+    path = district_report(store, 2023, "md", tmp / "district.md", name="卫东区人民政府")
+    text = path.read_text(encoding="utf-8")
+    c = consolidate(store, 2023)
+    status = completeness(store, 2023)
+    assert text.startswith("# 卫东区人民政府2023年政府信息公开工作年度报告")
+    assert f"全区应报送年度报告的单位{status.overall.total}个，已报送并通过审核{status.overall.reported}个" in text
+    assert f"全区共新收政府信息公开申请{c.totals['t3.new.total']}件" in text
+    assert f"结转下年度继续办理{c.totals['t3.carry_next.total']}件" in text
+    assert "卫东区信访局" in text and "尚未报送" in text
+    rows = dict(structure(text)["rows"])
+    assert rows["一、本年新收政府信息公开申请数量"][-1] == str(c.totals["t3.new.total"])
+    assert "附：各单位政府信息公开工作年度报告报送情况" in text and "未报送" in text
+    sections = [h for h in structure(text)["headings"]]
+    assert sections[1:7] == ["一、总体情况", "(一)主动公开", "(二)依申请公开", "(三)政府信息管理",
+                             "(四)政府信息公开平台建设", "(五)监督保障"]
+
+
+def test_district_report_with_last_year_states_the_change(collected, form, tmp_path):
+    import random
+
+    from collect_helpers import balanced_values
+
+    from govxl.store import Store, new_run_id
+
+    shared, _ = collected
+    shared.db.execute("PRAGMA wal_checkpoint(FULL)")
+    copy = tmp_path / "govxl.db"
+    copy.write_bytes(shared.path.read_bytes())
+    store, tmp = Store(copy), tmp_path
+
+    last = balanced_values(form, random.Random(3))
+    store.add_submission(agency="WD001", year=2022, source="import", status="accepted", values=last,
+                         narrative={}, findings=[], run_id=new_run_id())
+    text = district_report(store, 2023, "md", tmp / "d2.md", name="卫东区人民政府").read_text(encoding="utf-8")
+    now = consolidate(store, 2023).totals["t3.new.total"]
+    before = sum(last[k] for k in form.input_keys if k.startswith("t3.new."))
+    word = "增加" if now > before else "减少"
+    assert f"全区共新收政府信息公开申请{now}件，比上年{word}{abs(now - before)}件" in text
+
+
+def test_district_html_and_word(collected):
+    store, tmp = collected
+    html = district_report(store, 2023, "html", tmp / "d.html", name="卫东区人民政府").read_text(encoding="utf-8")
+    assert html.count("<svg") == 3 and "办理结果" in html  # no year-over-year chart without last year and 'class="placeholder"' in html
+    document = docx.Document(district_report(store, 2023, "docx", tmp / "d.docx", name="卫东区人民政府"))
+    assert len(document.tables) == 4  # three national tables and the appendix
+    assert document.paragraphs[0].text == "卫东区人民政府2023年政府信息公开工作年度报告"
+
+
+def test_word_layout_follows_gb_t_9704(tmp_path, form):
+    path = write_output(seed_context(form), "docx", "agency", tmp_path / "r.docx")
+    document = docx.Document(path)
+    section = document.sections[0]
+    mm = lambda length: round(Length(length).mm)  # noqa: E731
+    assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
+    assert (mm(section.top_margin), mm(section.left_margin)) == (37, 28)
+    assert mm(section.page_width - section.left_margin - section.right_margin) == 156
+    assert mm(section.page_height - section.top_margin - section.bottom_margin) == 225
+
+    def east_asian(style):
+        return style.element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+
+    normal = document.styles["Normal"]
+    assert east_asian(normal) == "仿宋" and normal.font.size.pt == 16
+    assert east_asian(document.styles["Title"]) == "方正小标宋简体" and document.styles["Title"].font.size.pt == 22
+    assert east_asian(document.styles["Heading 1"]) == "黑体"
+    assert east_asian(document.styles["Heading 2"]) == "楷体_GB2312"
+    xml = zipfile.ZipFile(path).read("word/document.xml").decode()
+    grid = re.search(r'<w:docGrid [^>]*/>', xml).group(0)
+    assert 'w:type="linesAndChars"' in grid and 'w:linePitch="580"' in grid
+    footer = zipfile.ZipFile(path).read("word/footer1.xml").decode()
+    assert "PAGE" in footer and "—" in footer
+    assert document.tables[0].style.name == "Table Grid"
+    assert [p.style.name for p in document.paragraphs[:3]] == ["Title", "Normal", "Heading 1"]
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_hostile_narrative_comes_out_as_text(tmp_path, form, fmt):
+    seed = json.loads(SEED_DATA.read_text(encoding="utf-8"))
+    narrative = {**seed["narrative"], "overview": "\n".join(HOSTILE)}
+    path = write_output(seed_context(form, narrative), fmt, "agency", tmp_path / f"r.{fmt}")
+    if fmt == "docx":
+        text = "\n".join(p.text for p in docx.Document(path).paragraphs)
+        for line in HOSTILE:
+            assert line.replace("\x07", "").replace("\x1b", "") in text
+        return
+    text = path.read_text(encoding="utf-8")
+    assert "<script>" not in text and "<b>" not in text
+    assert "长" * 30000 in text
+    assert "\x07" not in text and "\x1b" not in text
+    if fmt == "md":
+        assert "\\<script\\>" in text and "\\# 不是标题" in text and "\\| 不是表格 \\|" in text
+        assert structure(text)["headings"][:2] == ["卫东区金融工作局2023年政府信息公开工作年度报告", "一、总体情况"]
+    else:
+        assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in text and "A &amp; B" in text
+
+
+def test_markdown_escaping_round_trips():
+    for text in ("1. 不是列表", "a*b*c_d", "<tag>", "x & y", "# 标题"):
+        assert re.sub(r"\\(.)", r"\1", md_escape(text)) == text
+
+
+@pytest.mark.libreoffice
+def test_html_renders_in_headless_chromium(collected, tmp_path):
+    store, tmp = collected
+    html = district_report(store, 2023, "html", tmp_path / "d.html", name="卫东区人民政府")
+    agency = agency_report(store, 2023, "WD025", "html", tmp_path / "a.html")
+    for page in (html, agency):
+        pdf = tmp_path / (page.stem + ".pdf")
+        subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--no-first-run",
+                        f"--user-data-dir={tmp_path / 'chromium'}", f"--print-to-pdf={pdf}",
+                        "--no-pdf-header-footer", page.as_uri()], check=True, capture_output=True, timeout=120)
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                              text=True).stdout
+        flat = _normal(text)
+        assert "政府信息公开工作年度报告" in flat
+        assert "三、收到和处理政府信息公开申请情况" in flat and "复议后起诉" in flat
+        size = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        assert "595.2" in size and "841.9" in size or "A4" in size  # printed on A4
+    assert "全区共新收政府信息公开申请" in _normal(subprocess.run(
+        ["pdftotext", str(tmp_path / "d.pdf"), "-"], capture_output=True, text=True).stdout)
