@@ -56,6 +56,7 @@ class Row:
     label: str
     group: tuple[str, ...] = ()
     type: str | None = None
+    aliases: tuple[str, ...] = ()  # other names published reports use (for import)
 
     @property
     def full_label(self) -> str:
@@ -220,9 +221,61 @@ def _load(path: str) -> Form:
     except tomllib.TOMLDecodeError as e:
         raise SpecError(f"{path}: {e}") from None
     try:
+        base = data.get("form", {}).get("extends")
+        if base:
+            data = _extend(_raw(str(templates_dir() / "forms" / f"{base}.toml")), data)
         return _build(data)
     except SpecError as e:
         raise SpecError(f"{path}: {e}") from None
+
+
+def _raw(path: str) -> dict:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except (FileNotFoundError, tomllib.TOMLDecodeError) as e:
+        raise SpecError(f"{path}: {e}") from None
+
+
+def _extend(base: dict, data: dict) -> dict:
+    """A form written as changes to another (an older edition): tables replaced by key or taken
+    ``from`` the base with rows replaced; rules dropped or overridden; the rest inherited."""
+    import copy
+
+    merged = copy.deepcopy(base)
+    merged["form"] = data["form"]
+    merged["types"] = {**base.get("types", {}), **data.get("types", {})}
+    for key in ("sections", "narrative", "indicators"):
+        if key in data:
+            merged[key] = data[key]
+    tables = {t["key"]: t for t in merged.get("tables", [])}
+    for t in data.get("tables", []):
+        if "from" in t:
+            table = copy.deepcopy(tables[t["from"]])
+            for change in t.get("replace_rows", []):
+                for block in table["blocks"]:
+                    keys = [r["key"] for r in block["rows"]]
+                    if change["rows"][0] in keys:
+                        i = keys.index(change["rows"][0])
+                        block["rows"][i:i + len(change["rows"])] = change["with"]
+            table.update({k: v for k, v in t.items() if k not in ("from", "replace_rows")})
+            tables[t["key"]] = table
+        else:
+            tables[t["key"]] = t
+    merged["tables"] = list(tables.values())
+    dropped = set(data.get("form", {}).get("drop_rules", []))
+    rules = {r["id"]: r for r in merged.get("rules", []) if r["id"] not in dropped}
+    rules.update({r["id"]: r for r in data.get("rules", [])})
+    merged["rules"] = list(rules.values())
+    merged["indicators"] = [i for i in merged.get("indicators", [])
+                            if all(c.split(".")[0] in tables and _has_cell(tables, c) for c in i["cells"])]
+    return merged
+
+
+def _has_cell(tables: dict, key: str) -> bool:
+    table, row, col = key.split(".")
+    return any(r["key"] == row and any(c["key"] == col for c in b["columns"])
+               for b in tables[table]["blocks"] for r in b["rows"])
 
 
 def _req(d: dict, key: str, where: str, typ: type = str):
@@ -375,7 +428,8 @@ def _table(t: dict, table_sections: dict, types: dict) -> Table:
             for c in _req(b, "columns", bw, list)
         )
         rows = tuple(
-            Row(_req(r, "key", bw), _req(r, "label", bw), tuple(r.get("group", ())), r.get("type"))
+            Row(_req(r, "key", bw), _req(r, "label", bw), tuple(r.get("group", ())), r.get("type"),
+                tuple(r.get("aliases", ())))
             for r in _req(b, "rows", bw, list)
         )
         if not cols or not rows:
