@@ -361,6 +361,55 @@ def compose(
     out.print(msg.COMPOSED.format(n=len(paths), path=out_path), highlight=False)
 
 
+@app.command("import")
+def import_reports(
+    files: list[Path] = typer.Argument(..., help="已发布的年度报告：文本（.txt/.md）、网页（.html）或 Word（.docx）。"),
+    year: int | None = typer.Option(None, "--year", help="报告年度；不给出时从标题识别。"),
+    agency: str | None = typer.Option(None, "--agency", help="单位代码；不给出时按标题中的机关名称在名单中查找。"),
+    db: Path | None = _db_option(),
+    as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON 格式的结果。"),
+) -> None:
+    """读取已发布的年度报告（文本、网页或 Word），识别其中的表格数字和各部分文字。
+
+    读取结果按同样的规则校验；能对应到名单中单位的，保存为该单位该年度的数据（来源：导入），
+    供下一年度核对“上年结转”。读不准的单元格列为“未读取”，不会猜测。
+
+    示例：govxl import 金融工作局2023年报告.txt --agency WD025
+    """
+    from govxl.importer import import_file, store_import
+
+    if year is not None:
+        year = _year(year)
+    path = db or default_db_path()
+    store = Store(path) if (db is not None or Path(path).exists()) else None
+    roster = {a.code: a for a in store.roster()} if store else {}
+    results = []
+    failed = False
+    for file in files:
+        try:
+            result = import_file(file, agency=agency, year=year, roster=roster)
+        except OSError as e:
+            console.print(msg.CANNOT_READ.format(path=file, error=e.strerror or e), style="red", highlight=False)
+            failed = True
+            continue
+        saved = store_import(store, result, Path(file).read_bytes(), str(file)) if store else False
+        results.append((file, result, saved))
+    if store:
+        store.close()
+    if as_json:
+        data = [r.as_dict() | {"saved": saved} for _, r, saved in results]
+        _print_json(data[0] if len(data) == 1 else data)
+    else:
+        for file, r, saved in results:
+            out.print(msg.IMPORTED.format(file=file, agency=r.agency_name or r.agency or "—", year=r.year or "—",
+                                          edition=r.edition, unread=len(r.unread), findings=len(r.findings)),
+                      highlight=False)
+            for f in r.findings:
+                out.print(f"  · {f.message}", highlight=False)
+            out.print(msg.IMPORT_SAVED if saved else msg.IMPORT_NOT_SAVED, highlight=False)
+    raise typer.Exit(DATA_ERROR if failed else 0)
+
+
 def _localise_help() -> None:
     """Chinese titles for the help screens that typer renders."""
     from typer import rich_utils

@@ -100,3 +100,16 @@ COMPOSE_ONE_KIND = "请在 --agency 单位代码、--district、--all 中选择�
 COMPOSE_NO_SUBMISSION = "单位“{code}”在 {year} 年度没有通过审核的报告数据。"
 COMPOSED = "已生成 {n} 份年度报告：{path}"
 NO_DB = "找不到数据库 {path}。请用 --db 指定收集时使用的数据库文件，或在该数据库所在的文件夹中运行。"
+
+# Importing published reports.
+IMPORT_TABLE_MISSING = "报告中找不到“{table}”这一部分，表格数字未能读取。"
+IMPORT_ROW_MISSING = "“{table}”中找不到“{row}”这一行，其数字未能读取。"
+IMPORT_BLANK_CELL = "“{table}”的“{row}”行“{column}”栏为空（发布的报告缺少此数字），未按 0 处理。"
+IMPORT_RUN_TOGETHER = "“{table}”的“{row}”行各栏数字连在一起，无法确定如何拆分，未读取（请对照原网页表格核对）。"
+IMPORT_ROW_UNREADABLE = "“{table}”的“{row}”行数字个数不对或无法识别，未读取。"
+IMPORT_NO_YEAR = "无法从标题中识别报告年度，请用 --year 指定。"
+IMPORT_NO_AGENCY = "无法从标题中识别机关名称，请用 --agency 指定单位代码。"
+CANNOT_READ = "无法读取 {path}：{error}"
+IMPORTED = "{file}：{agency} {year} 年度报告（{edition} 年版表格），未读取 {unread} 处，发现 {findings} 个问题。"
+IMPORT_SAVED = "  已保存为该单位该年度的数据（来源：导入）。"
+IMPORT_NOT_SAVED = "  未保存：已经导入过，或机关不在单位名单中（可用 --agency 指定单位代码），或没有数据库。"
