@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/govxl generate --year $(YEAR) --roster samples/roster.csv --out out/workbooks --db out/govxl.db
 	$(BIN)/govxl generate --year $(YEAR) --blank --out out
 	$(BIN)/python samples/make_submissions.py out/workbooks out/received --year $(YEAR)
+	$(BIN)/govxl import samples/published/*.txt --db out/govxl.db
 	$(BIN)/govxl collect out/received/第一批 --year $(YEAR) --db out/govxl.db --report out/report/第一批 || [ $$? -eq 1 ]
 	$(BIN)/govxl collect out/received/第二批 --year $(YEAR) --db out/govxl.db --report out/report/第二批 || [ $$? -eq 1 ]
 	$(BIN)/govxl status --year $(YEAR) --db out/govxl.db

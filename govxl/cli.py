@@ -269,14 +269,13 @@ def merge(
 
     示例：govxl merge --year 2025 --out 汇总/2025年全区汇总.xlsx --name 卫东区人民政府 --code WD
     """
-    from govxl.merge import consolidate, write_summary
+    from govxl.merge import consolidate, previous_year, write_summary
 
     year = _year(year)
     with _open_store(db, must_exist=True) as store:
         result = consolidate(store, year, form)
-        last = consolidate(store, year - 1, form)
         try:
-            write_summary(result, out_file, store=store, previous=last if last.contributions else None,
+            write_summary(result, out_file, store=store, previous=previous_year(store, result, form),
                           code=code, name=name, password=password)
         except OSError as e:
             _fail(msg.CANNOT_WRITE.format(path=e.filename or out_file, error=e.strerror or e), DATA_ERROR)

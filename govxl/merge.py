@@ -106,6 +106,18 @@ def consolidate(store: Store, year: int, form_name: str = "annual-2021") -> Cons
     return Consolidation(form, year, contributions, totals, missing, rejected)
 
 
+COMPARABLE_SHARE = 0.8
+
+
+def previous_year(store: Store, current: Consolidation, form_name: str = "annual-2021") -> Consolidation | None:
+    """Last year's consolidation, when it is comparable with this year's: it covers at least 80% as
+    many agencies (a year with one imported report is no basis for a district's change)."""
+    previous = consolidate(store, current.year - 1, form_name)
+    if previous.contributions and len(previous.contributions) >= COMPARABLE_SHARE * len(current.contributions):
+        return previous
+    return None
+
+
 @cache
 def summary_texts() -> dict:
     with open(templates_dir() / "summary.toml", "rb") as f:

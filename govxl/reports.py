@@ -6,7 +6,7 @@ from pathlib import Path
 
 from govxl import messages as msg
 from govxl.compose import FORMATS, agency_context, district_context, write_output
-from govxl.merge import consolidate
+from govxl.merge import consolidate, previous_year
 from govxl.names import safe_filename_part
 from govxl.spec import load_form
 from govxl.status import completeness
@@ -48,7 +48,6 @@ def district_report(store: Store, year: int, fmt: str, path: str | Path, *, name
                     form_name: str = "annual-2021") -> Path:
     """The district's consolidated report, section 一 drafted from the data."""
     current = consolidate(store, year, form_name)
-    previous = consolidate(store, year - 1, form_name)
-    context = district_context(current, previous if previous.contributions else None, completeness(store, year),
+    context = district_context(current, previous_year(store, current, form_name), completeness(store, year),
                                name=name)
     return write_output(context, fmt, "district", Path(path))

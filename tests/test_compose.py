@@ -162,14 +162,35 @@ def test_district_report_with_last_year_states_the_change(collected, form, tmp_p
     copy.write_bytes(shared.path.read_bytes())
     store, tmp = Store(copy), tmp_path
 
-    last = balanced_values(form, random.Random(3))
-    store.add_submission(agency="WD001", year=2022, source="import", status="accepted", values=last,
-                         narrative={}, findings=[], run_id=new_run_id())
+    rng = random.Random(3)
+    before = 0
+    for contribution in consolidate(store, 2023).contributions:
+        last = balanced_values(form, rng)
+        before += sum(last[k] for k in form.input_keys if k.startswith("t3.new."))
+        store.add_submission(agency=contribution.agency.code, year=2022, source="import", status="accepted",
+                             values=last, narrative={}, findings=[], run_id=new_run_id())
     text = district_report(store, 2023, "md", tmp / "d2.md", name="卫东区人民政府").read_text(encoding="utf-8")
     now = consolidate(store, 2023).totals["t3.new.total"]
-    before = sum(last[k] for k in form.input_keys if k.startswith("t3.new."))
     word = "增加" if now > before else "减少"
     assert f"全区共新收政府信息公开申请{now}件，比上年{word}{abs(now - before)}件" in text
+
+
+def test_district_report_does_not_compare_with_a_thin_last_year(collected, form, tmp_path):
+    import random
+
+    from collect_helpers import balanced_values
+
+    from govxl.store import Store, new_run_id
+
+    shared, _ = collected
+    shared.db.execute("PRAGMA wal_checkpoint(FULL)")
+    copy = tmp_path / "govxl.db"
+    copy.write_bytes(shared.path.read_bytes())
+    store = Store(copy)
+    store.add_submission(agency="WD001", year=2022, source="import", status="accepted",
+                         values=balanced_values(form, random.Random(3)), narrative={}, findings=[], run_id=new_run_id())
+    text = district_report(store, 2023, "md", tmp_path / "d3.md", name="卫东区人民政府").read_text(encoding="utf-8")
+    assert "比上年" not in text
 
 
 def test_district_html_and_word(collected):
