@@ -266,3 +266,35 @@ def test_import_stores_the_year_and_the_next_collect_checks_the_carry_over(form,
     (report,) = collect([this_year], 2023, store, workers=1).files
     carry = [f for f in report.findings if f.code == "rule.t3.carry_over"]
     assert carry and carry[0].column == "自然人"
+
+
+def test_cli_import_json_and_saving(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from collect_helpers import store_with_roster
+
+    store_with_roster(tmp_path / "govxl.db").close()
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    report = SHARED / "domain" / "report-shapes" / "web-page.html"
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "govxl", "import", *args], capture_output=True, text=True,
+                              env=env, cwd=tmp_path, timeout=120)
+
+    result = run(str(report), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"agency", "year", "edition", "t2", "t3", "t4", "narrative", "findings", "unread"} <= set(data)
+    assert data["t2"]["fees"]["amount"] == "35.2800" and data["t3"]["new"]["total"] == 139
+    assert data["saved"] is False  # the agency is not in the roster
+    saved = run(str(report), "--agency", "B01", "--db", str(tmp_path / "govxl.db"))
+    assert saved.returncode == 0 and "已保存" in saved.stdout
+    again = run(str(report), "--agency", "B01", "--db", str(tmp_path / "govxl.db"))
+    assert "未保存" in again.stdout
+    from govxl.store import Store
+
+    (stored,) = Store(tmp_path / "govxl.db").submissions(2024, "B01")
+    assert stored.values["t3.new.total"] == 139 and stored.source == "import"
+    assert run(str(tmp_path / "missing.txt")).returncode == 1
