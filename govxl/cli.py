@@ -146,7 +146,7 @@ def generate(
 
 @app.command()
 def collect(
-    paths: list[Path] = typer.Argument(..., help="收回的文件或文件夹（会查找子文件夹）。"),
+    paths: list[Path] = typer.Argument(..., metavar="文件或文件夹", help="收回的文件或文件夹（会查找子文件夹）。"),
     year: int = typer.Option(..., "--year", help="收集的报告年度。"),
     db: Path | None = _db_option(),
     roster: Path | None = typer.Option(None, "--roster", help="单位名单 CSV 文件；给出时先更新数据库中的名单。"),
@@ -362,7 +362,8 @@ def compose(
 
 @app.command("import")
 def import_reports(
-    files: list[Path] = typer.Argument(..., help="已发布的年度报告：文本（.txt/.md）、网页（.html）或 Word（.docx）。"),
+    files: list[Path] = typer.Argument(..., metavar="报告文件",
+                                       help="已发布的年度报告：文本（.txt/.md）、网页（.html）或 Word（.docx）。"),
     year: int | None = typer.Option(None, "--year", help="报告年度；不给出时从标题识别。"),
     agency: str | None = typer.Option(None, "--agency", help="单位代码；不给出时按标题中的机关名称在名单中查找。"),
     db: Path | None = _db_option(),
@@ -423,11 +424,49 @@ def _localise_help() -> None:
 
 
 def run() -> None:
+    """The console script: usage errors in Chinese (exit 2), and an internal error reported in one
+    Chinese sentence rather than a traceback (set GOVXL_DEBUG=1 to see the traceback)."""
+    import os
+
+    from typer._click import exceptions as click_errors
+
     _localise_help()
     command = typer.main.get_command(app)
     for cmd in [command, *getattr(command, "commands", {}).values()]:
         _chinese_help_option(cmd)
-    sys.exit(command.main(prog_name="govxl", standalone_mode=True) or 0)
+    try:
+        code = command.main(prog_name="govxl", standalone_mode=False)
+    except click_errors.UsageError as e:
+        if type(e).__name__ == "NoArgsIsHelpError":  # no arguments at all: the help was shown
+            sys.exit(0)
+        console.print(f"[red]错误：[/red]{_usage_message(e, click_errors)}", highlight=False)
+        console.print(msg.USAGE_HINT, highlight=False)
+        sys.exit(USAGE_ERROR)
+    except (typer.Abort, KeyboardInterrupt):
+        console.print(msg.ABORTED, highlight=False)
+        sys.exit(130)
+    except Exception as e:  # a bug, not the user's fault: say so plainly
+        if os.environ.get("GOVXL_DEBUG"):
+            raise
+        console.print(msg.INTERNAL_ERROR.format(error=f"{type(e).__name__}: {e}"), style="red", highlight=False)
+        sys.exit(3)
+    sys.exit(code or 0)
+
+
+def _usage_message(e, errors) -> str:
+    hint = ""
+    param = getattr(e, "param", None)
+    if param is not None:
+        hint = getattr(param, "metavar", None) or "/".join(getattr(param, "opts", []) or [param.name or ""])
+    if isinstance(e, errors.MissingParameter):
+        return msg.USAGE_MISSING.format(option=hint or e.param_hint or "")
+    if isinstance(e, errors.NoSuchOption):
+        return msg.USAGE_NO_OPTION.format(option=e.option_name)
+    if isinstance(e, errors.BadParameter):
+        return msg.USAGE_BAD_VALUE.format(option=hint or e.param_hint or "")
+    if e.message.startswith("No such command"):
+        return msg.USAGE_NO_COMMAND.format(command=e.message.split("'")[1] if "'" in e.message else e.message)
+    return msg.USAGE_OTHER.format(detail=e.message)
 
 
 def _chinese_help_option(cmd) -> None:

@@ -67,3 +67,17 @@ def test_missing_roster_file(tmp_path):
     result = govxl("generate", "--year", "2023", "--roster", str(tmp_path / "none.csv"), "--out", str(tmp_path))
     assert result.returncode == 1
     assert "无法读取名单文件" in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["generate", "--out", "x"], "缺少必填的 --year"),
+    (["generate", "--year", "abc", "--out", "x"], "--year 的值不正确"),
+    (["collect"], "缺少必填的 文件或文件夹"),
+    (["nosuch"], "没有“nosuch”这个命令"),
+    (["generate", "--bogus"], "没有 --bogus 这个选项"),
+])
+def test_usage_errors_of_the_command_line_itself_are_in_chinese(args, message):
+    result = govxl(*args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert "Missing" not in result.stderr and "Invalid" not in result.stderr
