@@ -32,6 +32,23 @@ USAGE_ERROR = 2
 DATA_ERROR = 1
 
 
+def _os_error(e: OSError) -> str:
+    return msg.OS_ERRORS.get(e.errno, e.strerror or str(e))
+
+
+def _write_failed(e: OSError, path) -> None:
+    _fail(msg.CANNOT_WRITE.format(path=e.filename or path, error=_os_error(e)), DATA_ERROR)
+
+
+def _form_or_exit(name: str):
+    from govxl.spec import SpecError
+
+    try:
+        return load_form(name)
+    except SpecError as e:
+        _fail(msg.BAD_FORM.format(form=name, error=e))
+
+
 def _fail(message: str, code: int = USAGE_ERROR) -> None:
     console.print(f"[red]错误：[/red]{message}", highlight=False)
     raise typer.Exit(code)
@@ -54,13 +71,13 @@ def _open_store(db: Path | None, must_exist: bool = False) -> Store:
     try:
         return Store(path)
     except Exception as e:  # sqlite3 errors: not a database, locked, no permission
-        _fail(msg.CANNOT_OPEN_DB.format(path=db or default_db_path(), error=e), DATA_ERROR)
+        _fail(msg.CANNOT_OPEN_DB.format(path=path, error=e), DATA_ERROR)
 
 
 def _roster_or_exit(path: Path):
     try:
         return read_roster(path)
-    except RosterError as e:
+    except RosterError as e:  # every problem of the file, line by line
         console.print(msg.ROSTER_ERRORS.format(n=len(e.problems)), style="red", highlight=False)
         for problem in e.problems:
             console.print(f"  · {problem}", highlight=False)
@@ -111,14 +128,17 @@ def generate(
     when = _date(deadline)
     if blank and roster:
         _fail(msg.ROSTER_AND_BLANK)
+    spec = _form_or_exit(form)
     if blank:
-        path = gen.generate_blank(year, out_dir, password=password, deadline=when, form_name=form)
+        try:
+            path = gen.generate_blank(year, out_dir, password=password, deadline=when, form_name=form)
+        except OSError as e:
+            _write_failed(e, out_dir)
         out.print(msg.GENERATED_BLANK.format(path=path), highlight=False)
         return
     if roster is None:
         _fail(msg.NEED_ROSTER_OR_BLANK)
     agencies = _roster_or_exit(roster)
-    spec = load_form(form)
     with _open_store(db) as store:
         last_year = store.latest(year - 1)
         prefill = {code: gen.carry_over(spec, s.values) for code, s in last_year.items()}
@@ -137,7 +157,7 @@ def generate(
                 console.print(f"  · {problem}", highlight=False)
             raise typer.Exit(DATA_ERROR) from None
         except OSError as e:
-            _fail(msg.CANNOT_WRITE.format(path=e.filename or out_dir, error=e.strerror or e), DATA_ERROR)
+            _write_failed(e, out_dir)
         store.set_roster(agencies)
     out.print(msg.GENERATED.format(n=len(paths), out=out_dir), highlight=False)
     if prefill:
@@ -168,6 +188,7 @@ def collect(
     from govxl.feedback import write_reports
 
     year = _year(year)
+    _form_or_exit(form)
     with _open_store(db) as store:
         if roster:
             store.set_roster(_roster_or_exit(roster))
@@ -180,13 +201,19 @@ def collect(
                                                                                   total=total))
         except CollectError as e:
             _fail(str(e))
-        written = write_reports(result, store, report, password=password, form_name=form) if report else []
+        report_error = None
+        try:
+            written = write_reports(result, store, report, password=password, form_name=form) if report else []
+        except OSError as e:  # the files are collected and stored; only the feedback could not be written
+            written, report_error = [], msg.CANNOT_WRITE.format(path=e.filename or report, error=_os_error(e))
     if as_json:
         _print_json(result.as_dict())
     else:
         _print_collect(result)
         if written:
             out.print(msg.COLLECT_REPORT_WRITTEN.format(path=report), highlight=False)
+    if report_error:
+        _fail(report_error, DATA_ERROR)
     raise typer.Exit(0 if result.valid else DATA_ERROR)
 
 
@@ -272,13 +299,14 @@ def merge(
     from govxl.merge import consolidate, previous_year, write_summary
 
     year = _year(year)
+    _form_or_exit(form)
     with _open_store(db, must_exist=True) as store:
         result = consolidate(store, year, form)
         try:
             write_summary(result, out_file, store=store, previous=previous_year(store, result, form),
                           code=code, name=name, password=password)
         except OSError as e:
-            _fail(msg.CANNOT_WRITE.format(path=e.filename or out_file, error=e.strerror or e), DATA_ERROR)
+            _write_failed(e, out_file)
     if as_json:
         _print_json(result.as_dict())
         return
@@ -310,12 +338,13 @@ def export(
     year = _year(year)
     if fmt not in FORMATS:
         _fail(msg.BAD_FORMAT.format(value=fmt, choices="、".join(FORMATS)))
+    _form_or_exit(form)
     with _open_store(db, must_exist=True) as store:
         result = consolidate(store, year, form)
     try:
         write_export(result, fmt, out_file)
     except OSError as e:
-        _fail(msg.CANNOT_WRITE.format(path=e.filename or out_file, error=e.strerror or e), DATA_ERROR)
+        _write_failed(e, out_file)
     out.print(msg.EXPORTED.format(n=len(result.contributions), path=out_file), highlight=False)
 
 
@@ -345,6 +374,7 @@ def compose(
         _fail(msg.COMPOSE_ONE_KIND)
     if fmt not in reports.FORMATS:
         _fail(msg.BAD_FORMAT.format(value=fmt, choices="、".join(reports.FORMATS)))
+    _form_or_exit(form)
     with _open_store(db, must_exist=True) as store:
         try:
             if district:
@@ -356,7 +386,7 @@ def compose(
         except reports.ReportError as e:
             _fail(str(e), DATA_ERROR)
         except OSError as e:
-            _fail(msg.CANNOT_WRITE.format(path=e.filename or out_path, error=e.strerror or e), DATA_ERROR)
+            _write_failed(e, out_path)
     out.print(msg.COMPOSED.format(n=len(paths), path=out_path), highlight=False)
 
 
@@ -381,18 +411,25 @@ def import_reports(
     if year is not None:
         year = _year(year)
     path = db or default_db_path()
-    store = Store(path) if (db is not None or Path(path).exists()) else None
+    store = _open_store(db) if (db is not None or Path(path).exists()) else None
     roster = {a.code: a for a in store.roster()} if store else {}
     results = []
     failed = False
     for file in files:
         try:
             result = import_file(file, agency=agency, year=year, roster=roster)
+            data = Path(file).read_bytes()
         except OSError as e:
-            console.print(msg.CANNOT_READ.format(path=file, error=e.strerror or e), style="red", highlight=False)
+            console.print(msg.CANNOT_READ.format(path=file, error=_os_error(e)), style="red", highlight=False)
             failed = True
             continue
-        saved = store_import(store, result, Path(file).read_bytes(), str(file)) if store else False
+        except Exception:  # a damaged Word file, a spreadsheet given by mistake …: this file only
+            console.print(msg.IMPORT_UNREADABLE_FILE.format(path=file), style="red", highlight=False)
+            failed = True
+            continue
+        if any(f.code == "import.not_a_report" for f in result.findings):
+            failed = True
+        saved = store_import(store, result, data, str(file)) if store else False
         results.append((file, result, saved))
     if store:
         store.close()

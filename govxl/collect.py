@@ -120,10 +120,7 @@ def collect(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_ze
         raise CollectError(msg.COLLECT_NO_ROSTER)
     files = list(iter_files(paths))
     form = load_form(form_name)
-    previous = {}
-    for code, sub in store.latest(year - 1).items():
-        previous[code] = {**rule_engine.complete(form, sub.values),
-                          **{k: v for k, v in sub.values.items() if v is not None}}
+    previous = {code: rule_engine.known_values(form, sub.values) for code, sub in store.latest(year - 1).items()}
     ctx = Context(year, roster, blank_as_zero, previous, form_name)
     report = CollectReport(year, new_run_id())
     for path, data, sha, exam in _examine_all(files, ctx, workers):

@@ -20,11 +20,12 @@ from markupsafe import Markup, escape
 from govxl.charts import short_label
 from govxl.layout import Label, WorkbookLayout, layout_form
 from govxl.resources import templates_dir
-from govxl.rules import complete, format_number
+from govxl.rules import complete, format_number, known_values
 from govxl.spec import Form
 
 FORMATS = ("md", "html", "docx")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_LINE_BREAKS = re.compile(r"\r\n|[\r\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -70,17 +71,18 @@ def table_widths(layout: WorkbookLayout, table_key: str) -> list[float]:
 
 
 def clean(text: str) -> str:
-    """Text as it may appear in any output: NFC, no control characters (Word refuses them)."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
+    """Text as it may appear in any output: NFC, every kind of line break as \\n, no control
+    characters (Word refuses them)."""
+    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", text or "")))
 
 
 def paragraphs(text: str) -> list[str]:
-    return [line.strip() for line in clean(text).replace("\r\n", "\n").split("\n") if line.strip()]
+    return [line.strip() for line in clean(text).split("\n") if line.strip()]
 
 
 # --- Markdown --------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
 _MD_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+[.)])")
 
 
@@ -186,9 +188,9 @@ def agency_context(form: Form, *, name: str, year: int, values: dict, narrative:
 
 def complete_known(form: Form, values: dict) -> dict:
     """Every cell, derived ones recomputed — unless an input is unknown (an unread cell of an
-    imported report): then totals are shown as stated, not invented."""
+    imported report): then what is known, and blanks, never invented numbers."""
     if any(values.get(k) is None for k in form.input_keys):
-        return dict(values)
+        return known_values(form, values)
     return complete(form, values)
 
 

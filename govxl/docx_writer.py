@@ -114,7 +114,7 @@ def write_docx(script: str, context: dict, path: str | Path) -> None:
     _style(doc, "Heading 2", H2_FONT, BODY_SIZE, indent=True)
     doc.styles["Title"].paragraph_format.line_spacing = Pt(TITLE_SIZE.pt * 1.5)
     _no_title_border(doc.styles["Title"])
-    for line in script.splitlines():
+    for line in script.split("\n"):  # not splitlines(): text may hold other line separators
         kind, _, text = line.partition("|")
         if not kind:
             continue

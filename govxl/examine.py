@@ -9,6 +9,7 @@ examination of the rest of the file, and no exception escapes for a bad file.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -70,6 +71,10 @@ def examine(data: bytes, filename: str, ctx: Context) -> Examination:
     except FileRejected as e:  # a damaged or oversized sheet, found when it is read
         result.findings = [e.finding]
         result.values, result.narrative = {}, {}
+    except Exception:  # whatever else a damaged file provokes: this file is refused, the batch goes on
+        result.findings = [Finding("file.corrupt", ERROR, msg.FILE_CORRUPT)]
+        result.values, result.narrative = {}, {}
+        result.agency = result.year = None
     return result
 
 
@@ -317,7 +322,7 @@ def _check_cached_totals(raw, form, layout, sheets, broken, result) -> None:
             continue
         for key, span in sheet.derived.items():
             cached = raw.cell(actual, span.row, span.col)
-            if isinstance(cached, (int, float)) and not isinstance(cached, bool) \
+            if isinstance(cached, (int, float)) and not isinstance(cached, bool) and math.isfinite(cached) \
                     and Decimal(repr(cached)) != full[key] and _inputs_usable(form, key, result.values):
                 cell = form.cells[key]
                 where = msg.VALUE_WHERE.format(sheet=actual, cell=span.a1, row=cell.row.full_label,

@@ -136,7 +136,7 @@ def generate_workbooks(
 def carry_over(form: Form, previous: dict) -> dict:
     """Input values of this year that last year's values settle: every cross-year rule that equates
     one input cell with one cell of last year (上年结转 = last year's 结转下年度继续办理)."""
-    full = {**rule_engine.complete(form, previous), **{k: v for k, v in previous.items() if v is not None}}
+    full = rule_engine.known_values(form, previous)
     values = {}
     for inst in rule_engine.instances(form):
         if inst.cross_year and len(inst.lhs) == 1 and len(inst.rhs) == 1 and inst.rhs[0].previous \

@@ -82,11 +82,14 @@ class Identity:
         """Rebuild an identity from the metadata sheet's rows. Raises KeyError/ValueError when a
         required key is missing or malformed."""
         d = dict(rows)
+        year = int(d["year"])
+        if not 1900 <= year <= 2200:
+            raise ValueError(f"year {year}")
         return cls(
             template_id=d["template_id"],
             form_id=d["form_id"],
             form_version=d["form_version"],
-            year=int(d["year"]),
+            year=year,
             agency_code=d.get("agency_code", ""),
             agency_name=d.get("agency_name", ""),
             agency_group=d.get("agency_group", ""),

@@ -16,7 +16,7 @@ import html.parser
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from govxl import messages as msg
@@ -48,7 +48,7 @@ class ImportResult:
     values: dict[str, object] = field(default_factory=dict)
     narrative: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-    unread: list[dict] = field(default_factory=list)
+    unread: list[dict] = field(default_factory=list)  # {table, row, column, reason: a code}
     _pending: list = field(default_factory=list, repr=False)  # rows split more than one way
 
     def as_dict(self) -> dict:
@@ -88,6 +88,8 @@ def read_text(path: str | Path) -> tuple[str, bool]:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -218,7 +220,7 @@ def import_text(text: str, *, source: str = "", agency: str | None = None, year:
     text = _ARCHIVE_HEADER.sub("", text)
     text = _markdown_tables(text)
     if markdown:
-        text = re.sub(r"\\([\\`*_\[\]<>|&#+\-=.!()])", r"\1", text)
+        text = re.sub(r"\\([\\`*_\[\]<>|&~#+\-=.!()])", r"\1", text)
     readable = _radicals_only(text)
     flat = _char_nfkc(text)
     _identify(result, title_text, agency, year, roster or {})
@@ -230,7 +232,7 @@ def import_text(text: str, *, source: str = "", agency: str | None = None, year:
         if start is None:
             result.findings.append(Finding("import.table_missing", ERROR, msg.IMPORT_TABLE_MISSING.format(
                 table=table.heading)))
-            result.unread.append({"table": table.key, "row": None, "column": None, "reason": "table not found"})
+            result.unread.append({"table": table.key, "row": None, "column": None, "reason": "table_not_found"})
             result.forms[table.key] = EDITIONS["2021"]
             continue
         region = flat[start:end]
@@ -239,6 +241,9 @@ def import_text(text: str, *, source: str = "", agency: str | None = None, year:
         _read_table(result, load_form(form_name).table(table.key), region, load_form(form_name))
         _settle(result)
     result.edition = "2019" if result.forms.get("t2") == EDITIONS["2019"] else "2021"
+    if all(u["reason"] == "table_not_found" for u in result.unread) and len(result.unread) == len(base.tables):
+        result.findings = [Finding("import.not_a_report", ERROR, msg.IMPORT_NOT_A_REPORT)]
+        return result
     _check_rules(result)
     return result
 
@@ -283,8 +288,7 @@ def _identify(result: ImportResult, title: str, agency: str | None, year: int | 
         if agency in roster:
             result.agency_name = roster[agency].name
     elif name:
-        matches = [a for a in roster.values() if a.name == name] or \
-                  [a for a in roster.values() if name in a.name or a.name in name]
+        matches = [a for a in roster.values() if re.sub(r"\s", "", a.name) == name]
         result.agency = matches[0].code if len(matches) == 1 else name
         if len(matches) == 1:
             result.agency_name = matches[0].name
@@ -394,7 +398,7 @@ def _read_table(result: ImportResult, table: Table, region: str, form: Form) -> 
         if spans[i] is None:
             result.findings.append(Finding("import.row_missing", WARNING, msg.IMPORT_ROW_MISSING.format(
                 table=table.heading, row=row.full_label), row=row.full_label))
-            result.unread.append({"table": table.key, "row": row.key, "column": None, "reason": "row not found"})
+            result.unread.append({"table": table.key, "row": row.key, "column": None, "reason": "row_not_found"})
             for key in keys:
                 result.values[key] = None
             continue
@@ -428,11 +432,11 @@ def _take(result: ImportResult, table: Table, form: Form, row, keys: list[str], 
             result._pending.append((table, form, row, keys, splits))
             return
         if not splits:
-            _unread(result, table, row, keys, "cells missing", where)
+            _unread(result, table, row, keys, "cells_missing", where)
             return
         cells = splits[0]
     if cells is None or len(cells) != len(keys):
-        _unread(result, table, row, keys, "cells missing" if cells is not None else "unreadable", where)
+        _unread(result, table, row, keys, "cells_missing" if cells is not None else "unreadable", where)
         return
     for key, cell in zip(keys, cells):
         value = _value(cell, form.cells[key])
@@ -440,19 +444,20 @@ def _take(result: ImportResult, table: Table, form: Form, row, keys: list[str], 
         if value is None:
             column = form.cells[key].column
             result.unread.append({"table": table.key, "row": key.split(".")[1], "column": column.key,
-                                  "reason": "blank cell" if cell == "" else "not a number"})
-            result.findings.append(Finding("import.blank_cell" if cell == "" else "import.not_number", WARNING,
-                                           msg.IMPORT_BLANK_CELL.format(table=table.heading, row=where,
-                                                                        column=column.label),
-                                           row=where, column=column.label, key=key))
+                                  "reason": "blank_cell" if cell == "" else "not_a_number"})
+            template = msg.IMPORT_BLANK_CELL if cell == "" else msg.IMPORT_NOT_NUMBER
+            result.findings.append(Finding("import.blank_cell" if cell == "" else "import.not_a_number", WARNING,
+                                           template.format(table=table.heading, row=where, column=column.label,
+                                                           value=cell),
+                                           row=where, column=column.label, value=cell or None, key=key))
 
 
 def _unread(result, table, row, keys, reason, where) -> None:
     for key in keys:
         result.values[key] = None
     result.unread.append({"table": table.key, "row": row.key if row else None, "column": None, "reason": reason})
-    template = msg.IMPORT_RUN_TOGETHER if reason == "cells run together" else msg.IMPORT_ROW_UNREADABLE
-    result.findings.append(Finding(f"import.{reason.replace(' ', '_')}", WARNING,
+    template = msg.IMPORT_RUN_TOGETHER if reason == "cells_run_together" else msg.IMPORT_ROW_UNREADABLE
+    result.findings.append(Finding(f"import.{reason}", WARNING,
                                    template.format(table=table.heading, row=where), row=where))
 
 
@@ -482,9 +487,10 @@ def _value(cell: str, spec_cell):
     if re.fullmatch(r"[/—–－-]+", cell):
         return 0
     text = re.sub(r"(万元|元)$", "", cell)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return None
+    number = Decimal(text)
+    if number < spec_cell.type.min or number > spec_cell.type.max:
         return None
     if spec_cell.type.kind == "integer":
         return int(number) if number == number.to_integral_value() else None
@@ -492,6 +498,7 @@ def _value(cell: str, spec_cell):
 
 
 MAX_SPLITS = 50
+MAX_SPLIT_STEPS = 200_000
 
 
 def _splits(cells: list[str], keys: list[str], form: Form) -> list[list[str]]:
@@ -500,12 +507,19 @@ def _splits(cells: list[str], keys: list[str], form: Form) -> list[list[str]]:
     settle, reported as one more than that."""
     if any(not re.fullmatch(r"\d+", c) and not re.fullmatch(r"[/—–－-]+", c) for c in cells):
         return []
-    if sum(len(c) for c in cells) > MAX_SPLIT_DIGITS:
-        return [[]] * (MAX_SPLITS + 1)
     constraints = [i for i in rule_engine.instances(form)
                    if not i.cross_year and set(i.cells) <= set(keys)]
+    if not constraints:
+        # Nothing checks a split: only digits that are each a cell ("000" for three cells) are
+        # certain; text with spaces between some numbers has blank cells, not glued ones.
+        if len(cells) == 1 and len(cells[0]) == len(keys):
+            return [list(cells[0])]
+        return [[]] * (MAX_SPLITS + 1) if len(cells) == 1 else []
+    if sum(len(c) for c in cells) > MAX_SPLIT_DIGITS:
+        return [[]] * (MAX_SPLITS + 1)
     index = {k: n for n, k in enumerate(keys)}
     solutions: list[list[str]] = []
+    steps = [0]
 
     def holds(parts: list[str]) -> bool:
         numbers = [int(p) if p.isdigit() else 0 for p in parts]
@@ -513,7 +527,8 @@ def _splits(cells: list[str], keys: list[str], form: Form) -> list[list[str]]:
                    for c in constraints)
 
     def walk(token_index: int, parts: list[str]) -> None:
-        if len(solutions) > MAX_SPLITS:
+        steps[0] += 1
+        if len(solutions) > MAX_SPLITS or steps[0] > MAX_SPLIT_STEPS:
             return
         if token_index == len(cells):
             if len(parts) == len(keys) and holds(parts):
@@ -524,11 +539,15 @@ def _splits(cells: list[str], keys: list[str], form: Form) -> list[list[str]]:
         if not token.isdigit():
             walk(token_index + 1, parts + [token])
             return
-        for pieces in _compositions(token, max(1, left)):
-            if len(parts) + len(pieces) <= len(keys):
-                walk(token_index + 1, parts + pieces)
+        least = left if token_index == len(cells) - 1 else 1  # the last token takes all that is left
+        for pieces in _compositions(token, least, max(1, left)):
+            if steps[0] > MAX_SPLIT_STEPS or len(solutions) > MAX_SPLITS:
+                return
+            walk(token_index + 1, parts + pieces)
 
     walk(0, [])
+    if steps[0] > MAX_SPLIT_STEPS:  # too many ways to try: not settled, so not read
+        return [[]] * (MAX_SPLITS + 1)
     return solutions
 
 
@@ -569,22 +588,22 @@ def _settle(result: ImportResult) -> None:
                 for key, cell in zip(row_keys, fits[0][n]):
                     result.values[key] = _value(cell, form.cells[key])
             else:
-                _unread(result, table, row, row_keys, "cells run together", row.full_label if row else table.heading)
+                _unread(result, table, row, row_keys, "cells_run_together", row.full_label if row else table.heading)
 
 
-def _compositions(digits: str, most: int):
-    """Every way to cut ``digits`` into 1..most numbers without leading zeros."""
-    if most <= 0:
+def _compositions(digits: str, least: int, most: int):
+    """Every way to cut ``digits`` into ``least``..``most`` numbers without leading zeros."""
+    if most <= 0 or len(digits) < least:
         return
-    if digits == "0" or digits[0] != "0":
+    if least <= 1 and (digits == "0" or digits[0] != "0"):
         yield [digits]
     if most == 1:
         return
-    for i in range(1, len(digits)):
+    for i in range(1, len(digits) - max(least - 1, 1) + 1):
         head = digits[:i]
         if len(head) > 1 and head[0] == "0":
             break
-        for rest in _compositions(digits[i:], most - 1):
+        for rest in _compositions(digits[i:], max(least - 1, 1), most - 1):
             yield [head, *rest]
 
 
@@ -689,7 +708,8 @@ def store_import(store, result: ImportResult, data: bytes, filename: str) -> boo
     from govxl.store import new_run_id
 
     roster = {a.code for a in store.roster()}
-    if result.agency not in roster or result.year is None:
+    if result.agency not in roster or result.year is None or \
+            any(f.code == "import.not_a_report" for f in result.findings):
         return False
     keys = {k for name in result.forms.values() for k in load_form(name).cells}
     submission = dict(

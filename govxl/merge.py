@@ -93,7 +93,10 @@ def consolidate(store: Store, year: int, form_name: str = "annual-2021") -> Cons
         row = rows.get(agency.code)
         if row is None:
             continue
-        values = rule_engine.complete(form, decode_values(row["values"]))
+        stated = decode_values(row["values"])
+        if any(stated.get(k) is None for k in form.input_keys):
+            continue  # an imported report with unread cells (or another edition): no basis for sums
+        values = rule_engine.complete(form, stated)
         warnings = [f for f in decode_findings(row["findings"]) if f.severity == WARNING] \
             if row["status"] != "accepted" else []
         contributions.append(Contribution(agency, row["version"], row["status"], row["source"], row["sha256"],

@@ -89,7 +89,7 @@ COLLECT_NO_PATH = "找不到文件或文件夹：{path}"
 COLLECT_DONE = "共收到 {n} 个文件：通过 {accepted} 个，通过但有警告 {warned} 个，未通过 {rejected} 个，重复 {duplicate} 个。"
 COLLECT_REPORT_WRITTEN = "问题清单和反馈表已保存在 {path}"
 FEEDBACK_COVER = "本表为退回修改表（原文件“{file}”）：共 {errors} 处错误、{warnings} 处提醒，已在相应单元格加批注并标红（鼠标移到单元格右上角的红色三角上可查看）。请修改后重新报送。"
-CANNOT_OPEN_DB = "无法打开数据库 {path}：{error}"
+CANNOT_OPEN_DB = "无法打开数据库 {path}：文件不是 govxl 数据库，或已损坏、被占用（{error}）。"
 PREFILLED = "其中 {n} 个单位的“上年结转”已按上一年度数据预先填写。"
 MERGED = "已汇总 {n} 个单位的数据，汇总表保存在 {path}"
 MERGE_MISSING = "未报送（未汇总）：{names}"
@@ -121,3 +121,13 @@ USAGE_NO_COMMAND = "没有“{command}”这个命令。可用的命令：genera
 USAGE_OTHER = "用法有误（{detail}）。"
 ABORTED = "已中止。"
 INTERNAL_ERROR = "govxl 内部错误，操作未完成：{error}。请把这条信息发给系统维护人员。"
+IMPORT_NOT_A_REPORT = "这不像一份政府信息公开工作年度报告：找不到其中任何一张表格。"
+IMPORT_NOT_NUMBER = "“{table}”的“{row}”行“{column}”栏为“{value}”，不是有效的数字，未读取。"
+
+# Operating-system errors, in words a clerk understands.
+OS_ERRORS = {
+    2: "文件或文件夹不存在", 13: "没有权限（文件可能正在 Excel 中打开，或文件夹不允许写入）", 17: "文件已存在",
+    20: "路径中有一部分不是文件夹", 21: "这是一个文件夹", 28: "磁盘空间已满", 30: "磁盘是只读的", 36: "文件名太长",
+}
+BAD_FORM = "表样规格“{form}”不存在或有误：{error}"
+IMPORT_UNREADABLE_FILE = "无法读取 {path}：不是文本、网页或 Word（.docx）文件，或文件已损坏。"

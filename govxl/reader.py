@@ -138,10 +138,11 @@ def _open_container(data: bytes, filename: str) -> zipfile.ZipFile:
     if total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
         raise _reject("file.zip_bomb", msg.FILE_ZIP_BOMB.format(size=_size(total), ratio=int(worst)))
     try:
-        if archive.testzip() is not None:
-            raise _reject("file.corrupt", msg.FILE_CORRUPT)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise _reject("file.corrupt", msg.FILE_CORRUPT) from None
+        damaged = archive.testzip() is not None
+    except Exception:  # zlib.error, encrypted or unknown-method members, truncated data …
+        damaged = True
+    if damaged:
+        raise _reject("file.corrupt", msg.FILE_CORRUPT)
     return archive
 
 

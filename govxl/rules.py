@@ -232,6 +232,19 @@ def complete(form: Form, values: Values) -> dict[str, Number]:
     return {k: out[k] for k in form.cells}
 
 
+def known_values(form: Form, values: Values) -> dict[str, Number]:
+    """What is known of a submission that may have unknown cells (an imported report with unread
+    cells): the known inputs, each derived cell recomputed where all it adds up is known, and any
+    value stated in ``values`` (a published total) kept as stated. Unknown cells are left out,
+    never taken as 0."""
+    out: dict[str, Number] = {k: values[k] for k in form.input_keys if values.get(k) is not None}
+    for key, terms in _derivation_order(form):
+        if all(k in out for _, k in terms):
+            out[key] = sum((out[k] if sign > 0 else -out[k] for sign, k in terms), 0)
+    out.update({k: v for k, v in values.items() if v is not None and k in form.cells})
+    return out
+
+
 def evaluate(form: Form, values: Values, previous: Values | None = None,
              include_derived: bool = True) -> list[RuleResult]:
     """Evaluate every rule instance over ``values``, derived cells recomputed from the inputs.

@@ -68,8 +68,10 @@ def completeness(store: Store, year: int) -> StatusReport:
     latest = {}
     accepted = {}
     for s in store.submissions(year):
-        if s.source != "workbook" and s.source != "import":
+        if s.source not in ("workbook", "import"):
             continue
+        if s.source == "import" and latest.get(s.agency) is not None and latest[s.agency].source == "workbook":
+            continue  # a submitted workbook wins over a report imported from the web
         latest[s.agency] = s
         if s.status in REPORTED:
             accepted[s.agency] = s

@@ -265,13 +265,17 @@ class Store:
 
     def latest(self, year: int, accepted_only: bool = True, sources: tuple[str, ...] = ("workbook", "import")
                ) -> dict[str, Submission]:
-        """The latest (accepted) version of each agency for a year."""
+        """The latest (accepted) version of each agency for a year; a submitted workbook is preferred
+        to an imported report of the same year."""
         out: dict[str, Submission] = {}
         for s in self.submissions(year):
             if s.source not in sources:
                 continue
             if accepted_only and s.status == "rejected":
                 continue
+            current = out.get(s.agency)
+            if current is not None and current.source == "workbook" and s.source != "workbook":
+                continue  # what the agency itself submitted wins over a report imported from the web
             out[s.agency] = s  # oldest first, so the last one wins
         return out
 
@@ -285,7 +289,8 @@ class Store:
                            ORDER BY run_id, COALESCE(file_time, ''), id) AS version
                 FROM submissions WHERE year = ? AND source IN ({marks})),
             ranked AS (
-                SELECT v.*, ROW_NUMBER() OVER (PARTITION BY agency ORDER BY version DESC) AS newest
+                SELECT v.*, ROW_NUMBER() OVER (
+                    PARTITION BY agency ORDER BY source = 'workbook' DESC, version DESC) AS newest
                 FROM v WHERE status != 'rejected')
             SELECT ranked.*, r.original_name FROM ranked LEFT JOIN receipts r ON r.sha256 = ranked.sha256
             WHERE newest = 1"""

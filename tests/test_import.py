@@ -79,7 +79,7 @@ def test_three_shapes_of_one_report(shape):
     assert sorted((u["table"], u["row"], u["column"]) for u in result.unread) == sorted(blanks)
     if shape == "one-cell-per-line.txt":
         # The empty cells of the publication: unread, reported, never taken for 0.
-        assert len(blanks) == 7 and all(u["reason"] == "blank cell" for u in result.unread)
+        assert len(blanks) == 7 and all(u["reason"] == "blank_cell" for u in result.unread)
         assert {f.code for f in result.findings} == {"import.blank_cell"}
     else:
         assert blanks == [] and result.findings == []
@@ -217,7 +217,7 @@ def test_random_reports_in_every_shape(form, seed):
     glued = import_text(_run_together(md))
     _assert_values(form, glued, values, allow_unread=True)  # never a wrong number
     for u in glued.unread:
-        assert u["reason"] == "cells run together"
+        assert u["reason"] == "cells_run_together"
         assert any(f.code == "import.cells_run_together" for f in glued.findings)
 
 
@@ -230,7 +230,7 @@ def test_run_together_cells_are_split_only_when_the_sums_leave_one_way(form):
     assert glued.values["t3.new.natural"] == 80 and glued.values["t3.new.total"] == 81
     assert glued.values["t3.granted.natural"] == 22  # 220000022 splits two ways; the column settles it
     assert glued.values["t2.normative_docs.made"] is None  # 77132470: no sum to settle it
-    assert {"table": "t2", "row": "normative_docs", "column": None, "reason": "cells run together"} in glued.unread
+    assert {"table": "t2", "row": "normative_docs", "column": None, "reason": "cells_run_together"} in glued.unread
 
 
 def test_a_published_report_that_does_not_balance_is_still_read(form):
