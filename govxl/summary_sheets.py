@@ -151,69 +151,53 @@ class SummarySheets:
 
     # --- completeness, warnings, provenance ----------------------------------------------------
 
+    def _text_table(self, ws, title: str, heads: tuple, rows: list, widths: tuple) -> None:
+        """A titled table of text: frozen header, autofilter."""
+        f = self.f
+        ws.merge_range(0, 0, 0, len(heads) - 1, title, f["title"])
+        for col, head in enumerate(heads):
+            ws.write_string(1, col, head, f["header"])
+        for r, values in enumerate(rows, start=2):
+            for col, value in enumerate(values):
+                ws.write_string(r, col, value, f["text"])
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        ws.freeze_panes(2, 0)
+        ws.autofilter(1, 0, max(2, len(rows) + 1), len(heads) - 1)
+
     def _completeness(self, ws) -> None:
         from govxl.status import completeness
 
-        t, f = self.t, self.f
+        t = self.t
         if self.store is None:
             return
         report = completeness(self.store, self.c.year)
         o = report.overall
-        ws.merge_range(0, 0, 0, 5, t["completeness_title"].format(year=self.c.year, total=o.total, reported=o.reported,
-                                                                  rate=f"{o.rate:.0%}"), f["title"])
-        heads = (t["code"], t["name"], t["group"], t["status"], t["version"], t["received"])
-        for col, title in enumerate(heads):
-            ws.write_string(1, col, title, f["header"])
-        for r, a in enumerate(report.agencies, start=2):
-            for col, value in enumerate((a.code, a.name, a.group, STATUS_LABELS[a.status],
-                                         str(a.accepted_version or ""), (a.received_at or "")[:19].replace("T", " "))):
-                ws.write_string(r, col, value, f["text"])
-        ws.set_column(0, 0, 10)
-        ws.set_column(1, 1, 28)
-        ws.set_column(2, 5, 14)
-        ws.freeze_panes(2, 0)
-        ws.autofilter(1, 0, max(2, len(report.agencies) + 1), 5)
+        title = t["completeness_title"].format(year=self.c.year, total=o.total, reported=o.reported,
+                                               rate=f"{o.rate:.0%}")
+        rows = [(a.code, a.name, a.group, STATUS_LABELS[a.status], str(a.accepted_version or ""),
+                 (a.received_at or "")[:19].replace("T", " ")) for a in report.agencies]
+        self._text_table(ws, title, (t["code"], t["name"], t["group"], t["status"], t["version"], t["received"]),
+                         rows, (10, 28, 14, 14, 14, 20))
 
     def _warnings(self, ws) -> None:
-        t, f, c = self.t, self.f, self.c
-        ws.merge_range(0, 0, 0, 4, t["warnings_title"], f["title"])
-        for col, title in enumerate((t["warning_kind"], t["code"], t["name"], t["cell"], t["message"])):
-            ws.write_string(1, col, title, f["header"])
+        t, c = self.t, self.c
         rows = [(t["kind_missing"], a.code, a.name, "", "") for a in c.missing]
         rows += [(t["kind_rejected"], a.code, a.name, "", "") for a in c.rejected]
         for contribution in c.contributions:
             for w in contribution.warnings:
                 where = f"{w.sheet}!{w.cell}" if w.sheet and w.cell else (w.sheet or "")
                 rows.append((t["kind_warning"], contribution.agency.code, contribution.agency.name, where, w.message))
-        for r, values in enumerate(rows, start=2):
-            for col, value in enumerate(values):
-                ws.write_string(r, col, value, f["text"])
-        ws.set_column(0, 0, 16)
-        ws.set_column(1, 1, 10)
-        ws.set_column(2, 2, 28)
-        ws.set_column(3, 3, 18)
-        ws.set_column(4, 4, 90)
-        ws.freeze_panes(2, 0)
-        ws.autofilter(1, 0, max(2, len(rows) + 1), 4)
+        self._text_table(ws, t["warnings_title"], (t["warning_kind"], t["code"], t["name"], t["cell"], t["message"]),
+                         rows, (16, 10, 28, 18, 90))
 
     def _provenance(self, ws) -> None:
-        t, f = self.t, self.f
-        ws.merge_range(0, 0, 0, 6, t["provenance_title"], f["title"])
-        heads = (t["code"], t["name"], t["version"], t["status"], t["file"], t["sha256"], t["received"])
-        for col, title in enumerate(heads):
-            ws.write_string(1, col, title, f["header"])
-        for r, x in enumerate(self.c.contributions, start=2):
-            values = (x.agency.code, x.agency.name, str(x.version), STATUS_LABELS.get(x.status, x.status),
-                      x.original_name or x.source, x.sha256 or "", (x.received_at or "")[:19].replace("T", " "))
-            for col, value in enumerate(values):
-                ws.write_string(r, col, value, f["text"])
-        ws.set_column(0, 0, 10)
-        ws.set_column(1, 1, 28)
-        ws.set_column(2, 3, 12)
-        ws.set_column(4, 4, 36)
-        ws.set_column(5, 5, 66)
-        ws.set_column(6, 6, 20)
-        ws.freeze_panes(2, 0)
+        t = self.t
+        rows = [(x.agency.code, x.agency.name, str(x.version), STATUS_LABELS.get(x.status, x.status),
+                 x.original_name or x.source, x.sha256 or "", (x.received_at or "")[:19].replace("T", " "))
+                for x in self.c.contributions]
+        self._text_table(ws, t["provenance_title"], (t["code"], t["name"], t["version"], t["status"], t["file"],
+                                                     t["sha256"], t["received"]), rows, (10, 28, 12, 12, 36, 66, 20))
 
     # --- charts --------------------------------------------------------------------------------
 

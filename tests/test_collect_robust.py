@@ -28,7 +28,7 @@ def _cli(*args, cwd=None):
                           env=env, timeout=300)
 
 
-@pytest.mark.libreoffice
+@pytest.mark.real_program
 def test_files_saved_by_libreoffice_read_like_files_saved_by_openpyxl(tmp_path, form):
     sources = []
     for i, changes in enumerate([None, {"t3.new.natural": 777}, {"t2.penalty.decisions": "１５"},

@@ -255,7 +255,7 @@ def test_markdown_escaping_round_trips():
         assert re.sub(r"\\(.)", r"\1", md_escape(text)) == text
 
 
-@pytest.mark.libreoffice
+@pytest.mark.real_program
 def test_html_renders_in_headless_chromium(collected, tmp_path):
     store, tmp = collected
     html = district_report(store, 2023, "html", tmp_path / "d.html", name="卫东区人民政府")

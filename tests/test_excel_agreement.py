@@ -21,7 +21,7 @@ from govxl.layout import COVER
 from govxl.roster import Agency
 from libreoffice import recalculate
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = pytest.mark.real_program
 
 AGENCY = Agency("WD025", "卫东区金融工作局", "区直部门")
 SETS = 60
