@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,6 @@ from python_calamine import CalamineWorkbook
 from govxl.generate import WorkbookRequest, write_workbook
 from govxl.roster import Agency
 from govxl.spec import load_form
-from govxl.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples"))
 from make_submissions import balanced_values, narrative_for  # noqa: E402

@@ -309,7 +309,7 @@ def _sections(flat: str, form: Form) -> dict:
             found.append((section, m.start(), m.end()))
             cursor = m.end()
     out = {}
-    for i, (section, start, end) in enumerate(found):
+    for i, (section, _start, end) in enumerate(found):
         stop = found[i + 1][1] if i + 1 < len(found) else len(flat)
         out[section.table or section.number] = (end, stop)
     return out

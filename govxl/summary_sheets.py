@@ -217,7 +217,7 @@ class SummarySheets:
                 for i, value in enumerate(values, start=1):
                     _number(data, i, col + j, value, self.f["count"])
             chart = self.wb.add_chart({"type": spec["type"]})
-            for j, (label, _values) in enumerate(sets, start=1):
+            for j in range(1, len(sets) + 1):
                 chart.add_series({
                     "name": [data.name, 0, col + j],
                     "categories": [data.name, 1, col, len(categories), col],

@@ -13,7 +13,6 @@ import time
 import openpyxl
 import pytest
 from collect_helpers import AGENCIES, YEAR, filled, store_with_roster
-from conftest import ROOT
 
 from govxl.collect import collect
 from govxl.examine import Context, examine
