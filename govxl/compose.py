@@ -227,7 +227,8 @@ def district_context(consolidation, previous, status, *, name: str) -> dict:
     outcomes = outcome_parts(form, c.totals, chart_specs["parts_of"]["instance"])
     report = texts["report"]
     by_code = {x.agency.code: x for x in c.contributions}
-    rows = [[GridCell(title, kind="header") for title in report["appendix_columns"]]]
+    titles = [*report["appendix_columns"], *(form.indicator(k).label for k in report["appendix_indicators"])]
+    rows = [[GridCell(title, kind="header") for title in titles]]
     for a in status.agencies:
         contribution = by_code.get(a.code)
         figures = [format_number(c.indicator(k, contribution.values)) if contribution else ""
@@ -267,15 +268,16 @@ def district_context(consolidation, previous, status, *, name: str) -> dict:
     }
 
 
-def write_output(text_or_context, fmt: str, kind: str, path: Path) -> Path:
+def write_output(context: dict, fmt: str, kind: str, path: Path) -> Path:
+    """Render a report of ``kind`` (agency | district) in ``fmt`` and write it atomically."""
     from govxl.atomic import atomic_path
 
     with atomic_path(path) as tmp:
         if fmt == "docx":
             from govxl.docx_writer import write_docx
 
-            write_docx(render(kind, "docx", text_or_context), text_or_context, tmp)
+            write_docx(render(kind, "docx", context), context, tmp)
         else:
-            tmp.write_text(render(kind, fmt, text_or_context), encoding="utf-8")
+            tmp.write_text(render(kind, fmt, context), encoding="utf-8")
     return path
 

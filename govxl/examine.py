@@ -89,9 +89,9 @@ def _examine(data: bytes, filename: str, ctx: Context, form: Form, layout: Workb
     structure = _check_structure(raw, layout, sheets, result)
     if structure and ident.fingerprint != layout.workbook_fingerprint:
         # A layout from another revision of the template, not a tampered one: say so once.
-        result.findings.append(Finding("identity.outdated_template", ERROR, msg.IDENTITY_OUTDATED.format(
-            found=f"{ident.form_version}-{ident.fingerprint[:6]}",
-            expected=f"{form.version}-{layout.workbook_fingerprint[:6]}")))
+        result.findings.append(Finding("identity.outdated_template", ERROR, msg.IDENTITY_OUTDATED,
+                                       value=f"{ident.form_version}-{ident.fingerprint[:6]}",
+                                       expected=f"{form.version}-{layout.workbook_fingerprint[:6]}"))
         return
     result.findings += structure
     broken = {f.sheet for f in structure if f.severity == ERROR}
@@ -137,8 +137,8 @@ def _identify(raw: RawWorkbook, form: Form, layout: WorkbookLayout, ctx: Context
         error("identity.foreign_template", msg.IDENTITY_FOREIGN.format(template=ident.form_id, form=form.name))
         return ident
     if ident.form_version != form.version:
-        error("identity.outdated_template", msg.IDENTITY_OUTDATED.format(found=ident.form_version,
-                                                                          expected=form.version))
+        result.findings.append(Finding("identity.outdated_template", ERROR, msg.IDENTITY_OUTDATED,
+                                       value=ident.form_version, expected=form.version))
         return ident
     code, name = ident.agency_code, ident.agency_name
     if not code:  # the blank template: the agency typed its identity on the cover

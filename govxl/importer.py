@@ -344,23 +344,23 @@ def _detect_edition(table_key: str, region: str) -> str:
 # --- tables --------------------------------------------------------------------------------------
 
 
-def _find_label(region: str, row, cursor: int, limit: int | None):
+def _find_label(region: str, row, cursor: int):
     """(start, end) of a row label in ``region`` at or after ``cursor``, its numbering included."""
     for label in (row.label, *row.aliases):
         core, number = _core(label)
         if number:  # "3.其他" with its number first: the bare word may stand in a group heading
             m = re.compile(r"(?<!\d)" + re.escape(number) + r"\s*[.、．]\s*" + _flex(core)).search(
-                region, cursor, limit or len(region))
+                region, cursor, len(region))
             if m:
                 return m.start(), m.end()
-        m = re.compile(_flex(core)).search(region, cursor, limit or len(region))
+        m = re.compile(_flex(core)).search(region, cursor, len(region))
         if m:
             return _with_number(region, m.start(), number, cursor), m.end()
     # A misprinted label: its first characters, then the rest of the word.
     core, number = _core(row.label)
     head = [c for c in core if c.isalnum()][:4]
     if len(head) == 4:
-        m = re.compile(r"[^\w]*".join(map(re.escape, head)) + f"[{CJK}]*").search(region, cursor, limit or len(region))
+        m = re.compile(r"[^\w]*".join(map(re.escape, head)) + f"[{CJK}]*").search(region, cursor, len(region))
         if m:
             return _with_number(region, m.start(), number, cursor), m.end()
     return None
@@ -383,11 +383,11 @@ def _read_table(result: ImportResult, table: Table, region: str, form: Form) -> 
     spans: list[tuple[int, int] | None] = []
     cursor = 0
     for i, row in enumerate(rows):
-        spot = _find_label(region, row, cursor, None)
+        spot = _find_label(region, row, cursor)
         # A label found beyond the next row's (distinctive) label is a stray match: trust the order.
         nxt = rows[i + 1] if i + 1 < len(rows) else None
         if spot and nxt and len(_core(nxt.label)[0]) >= 4:
-            after = _find_label(region, nxt, cursor, None)
+            after = _find_label(region, nxt, cursor)
             if after and after[0] < spot[0]:
                 spot = None
         spans.append(spot)

@@ -50,7 +50,7 @@ FILE_KIND_UNKNOWN = "未知格式"
 
 IDENTITY_MISSING = "文件中没有填报表的标识，不是本系统下发的填报表（可能是自制表格，或内容被复制到了新文件中）。请在下发的填报表中填写后提交。"
 IDENTITY_FOREIGN = "这是其他表样（{template}）的文件，不是本次下发的《{form}》填报表。"
-IDENTITY_OUTDATED = "这是旧版填报表（表样版本 {found}），与当前版本 {expected} 的表格结构不同。请使用新下发的填报表重新填写。"
+IDENTITY_OUTDATED = "这是旧版填报表，表格结构与本次下发的填报表不同，无法读取。请使用本次下发的填报表重新填写。"
 IDENTITY_WRONG_YEAR = "这是 {found} 年度的填报表，本次收集的是 {expected} 年度。"
 IDENTITY_UNKNOWN_AGENCY = "单位代码“{code}”（{name}）不在单位名单中。请核对单位代码，或由区政府办公室更新单位名单。"
 IDENTITY_NO_AGENCY = "空白模板的“填报说明”页没有填写单位代码，无法确定报送单位。"

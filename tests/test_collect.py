@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 import zipfile
 from decimal import Decimal
 
 import openpyxl
 import pytest
-from collect_helpers import AGENCIES, YEAR, filled, store_with_roster, template
+from collect_helpers import AGENCIES, YEAR, filled, store_with_roster
 
 from govxl.collect import CollectError, collect
 from govxl.examine import Context, examine
 from govxl.findings import ERROR, WARNING
-from govxl.generate import WorkbookRequest, write_workbook
 from govxl.roster import Agency
 
 ROSTER = {a.code: a for a in AGENCIES}
@@ -187,11 +185,7 @@ def test_name_mismatch_is_a_warning(tmp_path, form):
 def test_blank_template_identified_from_its_cover(tmp_path, form):
     from govxl.layout import COVER
 
-    blank = tmp_path / "blank.xlsx"
-    write_workbook(WorkbookRequest(blank, YEAR, None))
-    path, _ = filled(tmp_path, "b.xlsx", form, agency=None)
-    shutil.copy(blank, tmp_path / "templates" / f"{YEAR}_blank.xlsx")
-    path, _ = filled(tmp_path, "b.xlsx", form, agency=None)
+    path, _ = filled(tmp_path, "b.xlsx", form, agency=None)  # filled into the blank template
     assert codes(run(path)) == ["identity.no_agency"]
     wb = openpyxl.load_workbook(path)
     wb["填报说明"][COVER.field("code").a1].value = "B01"
@@ -272,7 +266,7 @@ def test_edited_label_renamed_missing_and_extra_sheets(tmp_path, form):
 # --- containers ----------------------------------------------------------------------------------
 
 
-def _zip_with(tmp_path, source, name, extra: dict) -> bytes:
+def _zip_with(source, extra: dict) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
@@ -298,13 +292,13 @@ def test_containers_that_are_not_readable_workbooks(tmp_path, form):
         ("报表.et", bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 600): "file.old_format",
         ("报表.xlsx", encrypted.getvalue()): "file.encrypted",
         ("报表.xlsm", good): "file.macro",
-        ("报表.xlsx", _zip_with(tmp_path, path, "v", {"xl/vbaProject.bin": b"\0" * 100})): "file.macro",
+        ("报表.xlsx", _zip_with(path, {"xl/vbaProject.bin": b"\0" * 100})): "file.macro",
         ("报表.xlsx", good[: len(good) // 2]): "file.corrupt",
         ("报表.xlsx", b""): "file.empty",
         ("报表.pdf", b"%PDF-1.7 ..."): "file.not_spreadsheet",
         ("报表.docx", docx.getvalue()): "file.not_spreadsheet",
         ("报表.txt", "这是一封邮件".encode()): "file.not_spreadsheet",
-        ("报表.xlsx", _zip_with(tmp_path, path, "b", {"xl/media/bomb.bin": b"\0" * 30_000_000})): "file.zip_bomb",
+        ("报表.xlsx", _zip_with(path, {"xl/media/bomb.bin": b"\0" * 30_000_000})): "file.zip_bomb",
     }
     for (name, data), code in cases.items():
         exam = examine(data, name, Context(YEAR, ROSTER))
@@ -385,6 +379,3 @@ def test_parallel_collect_gives_the_same_results(tmp_path, form):
     assert [(f.file, f.status, f.version) for f in serial.files] == \
         [(f.file, f.status, f.version) for f in parallel.files]
 
-
-def test_template_path_helper_is_cached(tmp_path):
-    assert template(tmp_path) == template(tmp_path)
