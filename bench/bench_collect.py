@@ -21,9 +21,9 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from govxl.generate import WorkbookRequest, write_workbook
+from govxl.form.spec import load_form
 from govxl.roster import Agency
-from govxl.spec import load_form
+from govxl.workbook.generate import WorkbookRequest, write_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples"))
 from make_submissions import balanced_values, narrative_for  # noqa: E402
@@ -55,7 +55,7 @@ def collect_run(folder: Path, db: Path, agencies: list[Agency]) -> tuple[float, 
     """Collect in a fresh process; returns (seconds, peak RSS in KB)."""
     code = (
         "import json, sys, time, resource\n"
-        "from govxl.collect import collect\nfrom govxl.store import Store\nfrom govxl.roster import Agency\n"
+        "from govxl.collection.collect import collect\nfrom govxl.store import Store\nfrom govxl.roster import Agency\n"
         f"store = Store({str(db)!r})\n"
         f"store.set_roster([Agency(c, n, g) for c, n, g in json.loads({json.dumps(json.dumps([(a.code, a.name, a.group) for a in agencies]))})])\n"
         "start = time.perf_counter()\n"

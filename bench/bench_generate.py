@@ -19,8 +19,8 @@ from pathlib import Path
 import openpyxl
 import xlsxwriter
 
-from govxl.generate import WorkbookRequest, generate_workbooks, write_workbook
 from govxl.roster import Agency
+from govxl.workbook.generate import WorkbookRequest, generate_workbooks, write_workbook
 
 
 def agencies(n: int) -> list[Agency]:

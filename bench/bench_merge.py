@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from govxl.merge import consolidate, write_summary
+from govxl.consolidation.merge import consolidate, write_summary
+from govxl.form.spec import load_form
 from govxl.roster import Agency
-from govxl.spec import load_form
 from govxl.store import Store, new_run_id
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples"))

@@ -11,12 +11,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from govxl import __version__
-from govxl import generate as gen
 from govxl import messages as msg
+from govxl.form.spec import load_form
 from govxl.roster import RosterError, read_roster
-from govxl.spec import load_form
 from govxl.store import Store, default_db_path
+from govxl.version import __version__
+from govxl.workbook import generate as gen
 
 app = typer.Typer(
     help="govxl：政府信息公开工作年度报告的填报、收集、校验、汇总与成文工具。",
@@ -41,7 +41,7 @@ def _write_failed(e: OSError, path) -> None:
 
 
 def _form_or_exit(name: str):
-    from govxl.spec import SpecError
+    from govxl.form.spec import SpecError
 
     try:
         return load_form(name)
@@ -183,9 +183,9 @@ def collect(
 
     示例：govxl collect 收回文件夹/ --year 2025 --report 反馈
     """
-    from govxl.collect import CollectError
-    from govxl.collect import collect as run_collect
-    from govxl.feedback import write_reports
+    from govxl.collection.collect import CollectError
+    from govxl.collection.collect import collect as run_collect
+    from govxl.collection.feedback import write_reports
 
     year = _year(year)
     _form_or_exit(form)
@@ -250,8 +250,8 @@ def status(
     """
     from rich.table import Table
 
+    from govxl.collection.status import completeness
     from govxl.findings import STATUS_LABELS
-    from govxl.status import completeness
 
     year = _year(year)
     with _open_store(db, must_exist=True) as store:
@@ -296,7 +296,7 @@ def merge(
 
     示例：govxl merge --year 2025 --out 汇总/2025年全区汇总.xlsx --name 卫东区人民政府 --code WD
     """
-    from govxl.merge import consolidate, previous_year, write_summary
+    from govxl.consolidation.merge import consolidate, previous_year, write_summary
 
     year = _year(year)
     _form_or_exit(form)
@@ -331,9 +331,9 @@ def export(
 
     示例：govxl export --year 2025 --format csv --out 2025年数据.csv
     """
-    from govxl.export import FORMATS
-    from govxl.export import export as write_export
-    from govxl.merge import consolidate
+    from govxl.consolidation.export import FORMATS
+    from govxl.consolidation.export import export as write_export
+    from govxl.consolidation.merge import consolidate
 
     year = _year(year)
     if fmt not in FORMATS:
@@ -367,7 +367,7 @@ def compose(
 
     示例：govxl compose --year 2025 --district --name 卫东区人民政府 --format docx --out 2025年报告.docx
     """
-    from govxl import reports
+    from govxl.reporting import reports
 
     year = _year(year)
     if [bool(agency), district, all_agencies].count(True) != 1:

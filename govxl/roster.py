@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govxl import messages as msg
+from govxl.errors import GovxlError
 
 HEADER_ALIASES = {
     "code": ("code", "代码", "单位代码", "编码", "单位编码", "机构代码"),
@@ -35,7 +36,7 @@ class Agency:
 
 
 @dataclass
-class RosterError(ValueError):
+class RosterError(GovxlError, ValueError):
     """The roster cannot be used. ``problems`` are Chinese sentences, each naming its line."""
 
     problems: list[str] = field(default_factory=list)

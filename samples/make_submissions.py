@@ -20,10 +20,10 @@ from pathlib import Path
 
 import openpyxl
 
-from govxl.generate import WorkbookRequest, write_workbook
-from govxl.layout import layout_form
+from govxl.form.layout import layout_form
+from govxl.form.spec import Form, load_form
 from govxl.roster import Agency
-from govxl.spec import Form, load_form
+from govxl.workbook.generate import WorkbookRequest, write_workbook
 
 HERE = Path(__file__).resolve().parent
 SEED = HERE / "seed" / "weidong-finance-2023.json"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from conftest import ROOT
 
-from govxl.generate import WorkbookRequest, write_workbook
 from govxl.roster import Agency
 from govxl.store import Store
+from govxl.workbook.generate import WorkbookRequest, write_workbook
 
 sys.path.insert(0, str(ROOT / "samples"))
 from make_submissions import balanced_values, fill, narrative_for  # noqa: E402

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from govxl.layout import layout_form
-from govxl.spec import load_form
+from govxl.form.layout import layout_form
+from govxl.form.spec import load_form
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

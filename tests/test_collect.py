@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from collect_helpers import AGENCIES, YEAR, filled, store_with_roster
 
-from govxl.collect import CollectError, collect
-from govxl.examine import Context, examine
+from govxl.collection.collect import CollectError, collect
+from govxl.collection.examine import Context, examine
 from govxl.findings import ERROR, WARNING
 from govxl.roster import Agency
 
@@ -138,7 +138,7 @@ def test_a_total_typed_over_its_formula_is_ignored_and_reported(tmp_path, form, 
 
 def test_cross_year_carry_over_and_in_force_plausibility(tmp_path, form):
     path, values = filled(tmp_path, "cy.xlsx", form)
-    from govxl import rules
+    from govxl.form import rules
 
     last = {k: 0 for k in form.input_keys}
     for col in ("natural", "commercial", "research", "public_interest", "legal_service", "other"):
@@ -183,7 +183,7 @@ def test_name_mismatch_is_a_warning(tmp_path, form):
 
 
 def test_blank_template_identified_from_its_cover(tmp_path, form):
-    from govxl.layout import COVER
+    from govxl.form.layout import COVER
 
     path, _ = filled(tmp_path, "b.xlsx", form, agency=None)  # filled into the blank template
     assert codes(run(path)) == ["identity.no_agency"]

@@ -13,12 +13,12 @@ import time
 import openpyxl
 import pytest
 from collect_helpers import AGENCIES, YEAR, filled, store_with_roster
-
-from govxl.collect import collect
-from govxl.examine import Context, examine
-from govxl.generate import carry_over
-from govxl.store import Store
 from libreoffice import recalculate
+
+from govxl.collection.collect import collect
+from govxl.collection.examine import Context, examine
+from govxl.store import Store
+from govxl.workbook.generate import carry_over
 
 
 def _cli(*args, cwd=None):

@@ -16,20 +16,20 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import subprocess
+import sys
 import unicodedata
 import zipfile
 
 import docx
-from docx.shared import Length
 import pytest
 from conftest import ROOT, SHARED
+from docx.shared import Length
 
-from govxl.compose import agency_context, md_escape, render, write_output
-from govxl.merge import consolidate
-from govxl.reports import agency_report, all_agency_reports, district_report
-from govxl.status import completeness
+from govxl.collection.status import completeness
+from govxl.consolidation.merge import consolidate
+from govxl.reporting.compose import agency_context, md_escape, render, write_output
+from govxl.reporting.reports import agency_report, all_agency_reports, district_report
 
 SEED_REPORT = SHARED / "domain" / "seed-report-weidong-finance-2023.txt"
 SEED_DATA = ROOT / "samples" / "seed" / "weidong-finance-2023.json"
@@ -90,10 +90,10 @@ def test_golden_comparison_notices_a_difference(form):
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory, form):
     """The sample district collected into a store, as `make demo` does."""
-    from govxl.collect import collect
-    from govxl.generate import generate_workbooks
+    from govxl.collection.collect import collect
     from govxl.roster import read_roster
     from govxl.store import Store
+    from govxl.workbook.generate import generate_workbooks
 
     tmp = tmp_path_factory.mktemp("district")
     agencies = read_roster(ROOT / "samples" / "roster.csv")

@@ -13,13 +13,13 @@ import random
 
 import openpyxl
 import pytest
+from libreoffice import recalculate
 from python_calamine import CalamineWorkbook
 
-from govxl import formulas, rules
-from govxl.generate import WorkbookRequest, write_workbook
-from govxl.layout import COVER
+from govxl.form import formulas, rules
+from govxl.form.layout import COVER
 from govxl.roster import Agency
-from libreoffice import recalculate
+from govxl.workbook.generate import WorkbookRequest, write_workbook
 
 pytestmark = pytest.mark.real_program
 

@@ -8,12 +8,19 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-
-from govxl import identity, rules
-from govxl.generate import DEFAULT_PASSWORD, WorkbookRequest, generate_blank, generate_workbooks, write_workbook
-from govxl.layout import COVER
-from govxl.roster import Agency, RosterError, read_roster
 from conftest import ROOT
+
+from govxl.form import rules
+from govxl.form.layout import COVER
+from govxl.roster import Agency, RosterError, read_roster
+from govxl.workbook import identity
+from govxl.workbook.generate import (
+    DEFAULT_PASSWORD,
+    WorkbookRequest,
+    generate_blank,
+    generate_workbooks,
+    write_workbook,
+)
 
 AGENCY = Agency("WD025", "卫东区金融工作局", "区直部门", (("contact", "办公室"),))
 

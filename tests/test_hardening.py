@@ -12,11 +12,11 @@ import openpyxl
 from collect_helpers import AGENCIES, YEAR, balanced_values, filled, store_with_roster
 from conftest import SHARED
 
-from govxl.collect import collect
-from govxl.compose import agency_context, write_output
-from govxl.examine import Context, examine
+from govxl.collection.collect import collect
+from govxl.collection.examine import Context, examine
+from govxl.consolidation.merge import consolidate
 from govxl.importer import import_file, import_text, store_import
-from govxl.merge import consolidate
+from govxl.reporting.compose import agency_context, write_output
 
 ROSTER = {a.code: a for a in AGENCIES}
 SEED = (SHARED / "domain" / "seed-report-weidong-finance-2023.txt").read_text(encoding="utf-8")

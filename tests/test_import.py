@@ -13,9 +13,9 @@ import pytest
 from collect_helpers import balanced_values
 from conftest import ROOT, SHARED
 
-from govxl import rules
-from govxl.compose import agency_context, render, write_output
+from govxl.form import rules
 from govxl.importer import import_file, import_text
+from govxl.reporting.compose import agency_context, render, write_output
 
 REAL = SHARED / "domain" / "real-reports"
 SHAPES = SHARED / "domain" / "report-shapes"
@@ -247,7 +247,7 @@ def test_a_published_report_that_does_not_balance_is_still_read(form):
 def test_import_stores_the_year_and_the_next_collect_checks_the_carry_over(form, tmp_path):
     from collect_helpers import AGENCIES, filled, store_with_roster
 
-    from govxl.collect import collect
+    from govxl.collection.collect import collect
     from govxl.importer import store_import
 
     store = store_with_roster(tmp_path / "govxl.db")

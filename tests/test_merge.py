@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 from collect_helpers import AGENCIES, YEAR, balanced_values, filled, store_with_roster
 
-from govxl import rules
-from govxl.collect import collect
-from govxl.export import export, neutralise
-from govxl.merge import add_up, consolidate, write_summary
+from govxl.collection.collect import collect
+from govxl.consolidation.export import export, neutralise
+from govxl.consolidation.merge import add_up, consolidate, write_summary
+from govxl.form import rules
 from govxl.roster import Agency
 from govxl.store import Store
 

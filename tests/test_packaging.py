@@ -24,7 +24,7 @@ def test_wheel_ships_the_templates_and_runs_outside_the_source_tree(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import govxl, govxl.resources as r;"
-            "from govxl.spec import load_form; f = load_form(); print(govxl.__file__); print(r.templates_dir());"
+            "from govxl.form.spec import load_form; f = load_form(); print(govxl.__file__); print(r.templates_dir());"
             "print(len(f.cells))")
     result = subprocess.run([sys.executable, "-c", code, str(site)], cwd=elsewhere, capture_output=True,
                             text=True, check=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 
 from govxl.roster import RosterError, parse_roster, read_roster
-from conftest import ROOT
 
 GOOD = "code,name,group,contact\nA01,卫东区财政局,区直部门,张三\nB01,卫东区东安街道办事处,乡镇街道,李四\n"
 

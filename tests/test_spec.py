@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import SHARED
 
-from govxl import rules
+from govxl.form import rules
+from govxl.form.spec import SpecError, load_form
 from govxl.resources import templates_dir
-from govxl.spec import SpecError, load_form
 
 FORMAT_DOC = SHARED / "domain" / "annual-report-format.md"
 

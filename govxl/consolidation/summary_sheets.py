@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from govxl.charts import chart_series
+from govxl.consolidation.charts import chart_series
 from govxl.findings import STATUS_LABELS
 
 
@@ -166,7 +166,7 @@ class SummarySheets:
         ws.autofilter(1, 0, max(2, len(rows) + 1), len(heads) - 1)
 
     def _completeness(self, ws) -> None:
-        from govxl.status import completeness
+        from govxl.collection.status import completeness
 
         t = self.t
         if self.store is None:

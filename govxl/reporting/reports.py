@@ -1,21 +1,27 @@
-"""Reports from the store: the glue between the store, the consolidation and :mod:`govxl.compose`."""
+"""Reports from the store: the glue between the store, the consolidation and :mod:`govxl.reporting.compose`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from govxl import messages as msg
-from govxl.compose import FORMATS, agency_context, district_context, write_output
-from govxl.merge import consolidate, previous_year
+from govxl.collection.status import completeness
+from govxl.consolidation.merge import consolidate, previous_year
+from govxl.errors import GovxlError
+from govxl.form.spec import load_form
 from govxl.names import safe_filename_part
-from govxl.spec import load_form
-from govxl.status import completeness
+from govxl.reporting.compose import (
+    FORMATS,
+    agency_context,
+    district_context,
+    write_output,
+)
 from govxl.store import Store
 
 __all__ = ["FORMATS", "ReportError", "agency_report", "all_agency_reports", "district_report"]
 
 
-class ReportError(Exception):
+class ReportError(GovxlError):
     """A report cannot be made (no accepted data). Chinese message."""
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from govxl import __version__
-from govxl.layout import WorkbookLayout
+from govxl.form.layout import WorkbookLayout
+from govxl.form.spec import Form
 from govxl.roster import Agency
-from govxl.spec import Form
+from govxl.version import __version__
 
 DEFINED_NAME = "govxl_identity"
 PROPERTY_PREFIX = "govxl."

@@ -10,64 +10,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
 
-from govxl.charts import short_label
-from govxl.layout import Label, WorkbookLayout, layout_form
+from govxl.consolidation.charts import short_label
+from govxl.form.layout import layout_form
+from govxl.form.rules import complete, format_number, known_values
+from govxl.form.spec import Form
+from govxl.reporting.grid import COVERED, GridCell, table_grid, table_widths
 from govxl.resources import templates_dir
-from govxl.rules import complete, format_number, known_values
-from govxl.spec import Form
 
 FORMATS = ("md", "html", "docx")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x85\u2028\u2029]")
-
-
-@dataclass(frozen=True)
-class GridCell:
-    text: str
-    rowspan: int = 1
-    colspan: int = 1
-    kind: str = "label"  # header | label | number
-
-
-COVERED = GridCell("", 0, 0, "covered")  # a position inside another cell's merge
-
-
-def table_grid(layout: WorkbookLayout, table_key: str, values: dict) -> list[list[GridCell | None]]:
-    """A national table as rows of cells with spans, from the workbook layout: labels where the
-    workbook has them, numbers where it has inputs and totals (blank where a value is unknown)."""
-    sheet = layout.table_sheet(table_key)
-    items = [(lab.span, lab.text, "header" if lab.role in ("header", "corner", "block_heading") else "label")
-             for lab in sheet.labels if lab.role in Label.TABLE_ROLES]
-    for key, span in (*sheet.inputs.items(), *sheet.derived.items()):
-        value = values.get(key)
-        items.append((span, "" if value is None else format_number(value), "number"))
-    top = min(s.row for s, *_ in items)
-    height = max(s.last_row for s, *_ in items) - top + 1
-    width = max(s.last_col for s, *_ in items) + 1
-    grid: list[list[GridCell | None]] = [[None] * width for _ in range(height)]
-    for span, text, kind in items:
-        for r in range(span.row, span.last_row + 1):
-            for c in range(span.col, span.last_col + 1):
-                grid[r - top][c] = COVERED
-        grid[span.row - top][span.col] = GridCell(text, span.last_row - span.row + 1,
-                                                  span.last_col - span.col + 1, kind)
-    return grid
-
-
-def table_widths(layout: WorkbookLayout, table_key: str) -> list[float]:
-    """Relative column widths of a national table, as the workbook lays it out (each sums to 1)."""
-    sheet = layout.table_sheet(table_key)
-    width = max(lab.span.last_col for lab in sheet.labels if lab.role in Label.TABLE_ROLES) + 1
-    widths = [sheet.col_widths.get(c, 10) for c in range(width)]
-    total = sum(widths)
-    return [w / total for w in widths]
 
 
 def clean(text: str) -> str:
@@ -207,9 +165,9 @@ def _change(now, before):
 
 def district_context(consolidation, previous, status, *, name: str) -> dict:
     """What the district templates draft section 一 from, and the tables and appendix."""
-    from govxl.charts import chart_series, outcome_parts, svg_bar_chart
+    from govxl.consolidation.charts import chart_series, outcome_parts, svg_bar_chart
+    from govxl.consolidation.merge import summary_texts
     from govxl.findings import STATUS_LABELS
-    from govxl.merge import summary_texts
 
     c, form = consolidation, consolidation.form
     layout = layout_form(form)
@@ -274,7 +232,7 @@ def write_output(context: dict, fmt: str, kind: str, path: Path) -> Path:
 
     with atomic_path(path) as tmp:
         if fmt == "docx":
-            from govxl.docx_writer import write_docx
+            from govxl.reporting.docx_writer import write_docx
 
             write_docx(render(kind, "docx", context), context, tmp)
         else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from govxl.errors import GovxlError
+
 _TOKEN = re.compile(r"\s*(?:(==)|([+-])|((?:prev\.)?[a-z][a-z0-9_]*\*?))")
 
 
@@ -26,7 +28,7 @@ class Equation:
     rhs: tuple[Term, ...]
 
 
-class ExprError(ValueError):
+class ExprError(GovxlError, ValueError):
     pass
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import xlsxwriter
 
 from govxl.atomic import atomic_path
-from govxl.merge import Consolidation
+from govxl.consolidation.merge import Consolidation
 
 FORMATS = ("csv", "json", "xlsx")
 COLUMNS = ("agency", "agency_name", "group", "version", "table", "row", "column", "row_label", "column_label",

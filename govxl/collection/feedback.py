@@ -10,15 +10,15 @@ import xlsxwriter
 
 from govxl import messages as msg
 from govxl.atomic import atomic_path
-from govxl.collect import CollectReport, FileReport
+from govxl.collection.collect import CollectReport, FileReport
 from govxl.findings import SEVERITY_LABELS, STATUS_LABELS
-from govxl.generate import DEFAULT_PASSWORD, WorkbookRequest, write_workbook
-from govxl.layout import layout_form
+from govxl.form.layout import layout_form
+from govxl.form.spec import load_form
 from govxl.names import safe_filename_part
-from govxl.reader import read_workbook
 from govxl.roster import Agency
-from govxl.spec import load_form
 from govxl.store import Store
+from govxl.workbook.generate import DEFAULT_PASSWORD, WorkbookRequest, write_workbook
+from govxl.workbook.reader import read_workbook
 
 ISSUE_LIST = "问题清单.xlsx"
 ISSUE_COLUMNS = [

@@ -18,8 +18,9 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook
 
 from govxl import messages as msg
+from govxl.errors import GovxlError
 from govxl.findings import ERROR, Finding
-from govxl.identity import DEFINED_NAME, PROPERTY_PREFIX
+from govxl.workbook.identity import DEFINED_NAME, PROPERTY_PREFIX
 
 MAX_FILE = 20 * 1024 * 1024  # bytes of the file as received
 MAX_UNCOMPRESSED = 100 * 1024 * 1024  # bytes of all parts, uncompressed
@@ -30,7 +31,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 
 
-class FileRejected(Exception):
+class FileRejected(GovxlError):
     """The file cannot be read at all; ``finding`` says why, in Chinese."""
 
     def __init__(self, finding: Finding):

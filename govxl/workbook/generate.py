@@ -1,7 +1,7 @@
 """``govxl generate``: the locked workbook the district office sends to each agency.
 
-Everything is laid out from the form spec through :mod:`govxl.layout`; formulas come from
-:mod:`govxl.formulas`; cached formula values from :mod:`govxl.rules`, so a viewer that does not
+Everything is laid out from the form spec through :mod:`govxl.form.layout`; formulas come from
+:mod:`govxl.form.formulas`; cached formula values from :mod:`govxl.form.rules`, so a viewer that does not
 recalculate still shows the truth.
 """
 
@@ -13,21 +13,23 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import xlsxwriter
 import xlsxwriter.worksheet
 
-from govxl import __version__, formulas, identity
 from govxl import messages as msg
-from govxl import rules as rule_engine
 from govxl.atomic import atomic_path
-from govxl.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, layout_form
+from govxl.form import formulas
+from govxl.form import rules as rule_engine
+from govxl.form.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, layout_form
+from govxl.form.spec import Form, load_form
 from govxl.names import workbook_filename
 from govxl.roster import Agency, RosterError
-from govxl.spec import Form, load_form
+from govxl.version import __version__
+from govxl.workbook import identity
 
 DEFAULT_PASSWORD = "govxl"
 

@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from govxl.compose import COVERED
+from govxl.reporting.grid import COVERED
 
 BODY_FONT = "仿宋"
 TITLE_FONT = "方正小标宋简体"

@@ -7,8 +7,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from govxl.rules import format_number, instances
-
+from govxl.form.rules import format_number, instances
 
 _ORDINAL = re.compile(r"^（[一二三四五六七八九十]+）")
 _ASIDE = re.compile(r"（[^（）]*）$")

@@ -2,7 +2,7 @@
 
 A rule of the spec (``new + carried_over == handled_total + carry_next`` over the columns of t3)
 expands into one :class:`RuleInstance` per column. The same instances drive the workbook's check
-formulas (``govxl.formulas``) and the Python check here, so the two cannot drift apart.
+formulas (``govxl.form.formulas``) and the Python check here, so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 
-from govxl import expr
-from govxl.spec import Form, Rule, SpecError, Table
+from govxl.errors import SpecError
+from govxl.form import expr
+
+if TYPE_CHECKING:
+    from govxl.form.spec import Form, Rule, Table
 
 Number = int | Decimal
 Values = dict[str, Number | None]

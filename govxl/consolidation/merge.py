@@ -16,13 +16,13 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from govxl import rules as rule_engine
 from govxl.findings import WARNING, Finding
-from govxl.generate import DEFAULT_PASSWORD, WorkbookRequest, write_workbook
+from govxl.form import rules as rule_engine
+from govxl.form.spec import Form, load_form
 from govxl.resources import templates_dir
 from govxl.roster import Agency
-from govxl.spec import Form, load_form
 from govxl.store import Store, decode_findings, decode_values
+from govxl.workbook.generate import DEFAULT_PASSWORD, WorkbookRequest, write_workbook
 
 Number = int | Decimal
 
@@ -131,7 +131,7 @@ def write_summary(consolidation: Consolidation, path: str | Path, *, store: Stor
                   previous: Consolidation | None = None, code: str = "district", name: str = "全区汇总",
                   password: str = DEFAULT_PASSWORD) -> Path:
     """Write the district summary workbook (atomically)."""
-    from govxl.summary_sheets import SummarySheets
+    from govxl.consolidation.summary_sheets import SummarySheets
 
     c = consolidation
     texts = summary_texts()

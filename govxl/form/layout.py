@@ -16,9 +16,9 @@ from functools import cache
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from govxl import rules as rule_engine
+from govxl.form import rules as rule_engine
+from govxl.form.spec import Form, SpecError, Table
 from govxl.resources import templates_dir
-from govxl.spec import Form, SpecError, Table
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Rules compiled into Excel formulas through the layout.
 
 The derived cells, the check cells and the cover's summary of a workbook are all built here from
-the same rule instances that ``govxl.rules`` evaluates in Python; ``check_formula`` shows the
+the same rule instances that ``govxl.form.rules`` evaluates in Python; ``check_formula`` shows the
 same text as ``RuleResult.check_text``. Tests recalculate the formulas in LibreOffice and compare.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from govxl.layout import COVER, Span, WorkbookLayout, a1
-from govxl.rules import PASS_TEXT, Operand, RuleInstance, derivations, instances
+from govxl.form.layout import COVER, Span, WorkbookLayout, a1
+from govxl.form.rules import PASS_TEXT, Operand, RuleInstance, derivations, instances
 
 
 def quote_sheet(name: str) -> str:

@@ -17,16 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govxl import messages as msg
-from govxl import rules as rule_engine
-from govxl.examine import Context, Examination, examine
+from govxl.collection.examine import Context, Examination, examine
+from govxl.errors import GovxlError
 from govxl.findings import ERROR, WARNING, Finding
-from govxl.spec import load_form
+from govxl.form import rules as rule_engine
+from govxl.form.spec import load_form
 from govxl.store import Store, new_run_id
 
 IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
 
 
-class CollectError(Exception):
+class CollectError(GovxlError):
     """The collection cannot start (no roster, a path that does not exist). Chinese message."""
 
 

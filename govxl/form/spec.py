@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from govxl import expr
+from govxl.errors import SpecError
+from govxl.form import expr
+from govxl.form import rules as rule_engine
 from govxl.resources import templates_dir
 
 DEFAULT_FORM = "annual-2021"
@@ -23,8 +25,6 @@ LAYOUTS = ("blocks", "grid", "strip")
 SEVERITIES = ("error", "warning")
 
 
-class SpecError(ValueError):
-    """The spec file is malformed. Raised at load time, in English: it is a developer's error."""
 
 
 @dataclass(frozen=True)
@@ -373,7 +373,6 @@ def _build(data: dict) -> Form:
         indicators=indicators,
     )
     # Imported late: the rule engine needs the Form type defined above.
-    from govxl import rules as rule_engine
 
     derived = rule_engine.validate_rules(form)  # raises SpecError on unknown names and cycles
     for key in derived:

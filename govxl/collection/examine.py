@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from govxl import messages as msg
-from govxl import rules as rule_engine
-from govxl.coerce import coerce
 from govxl.findings import ERROR, WARNING, Finding, status_of
-from govxl.identity import Identity
-from govxl.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, layout_form
-from govxl.reader import FileRejected, RawWorkbook, read_workbook
+from govxl.form import rules as rule_engine
+from govxl.form.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, layout_form
+from govxl.form.spec import Form, load_form
 from govxl.roster import Agency
-from govxl.spec import Form, load_form
+from govxl.workbook.coerce import coerce
+from govxl.workbook.identity import Identity
+from govxl.workbook.reader import FileRejected, RawWorkbook, read_workbook
 
 WARNING_CODES = {"value.blank_as_zero", "value.text_number", "value.too_many_decimals"}
 MAX_LABEL_FINDINGS = 5

@@ -20,9 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from govxl import messages as msg
-from govxl import rules as rule_engine
 from govxl.findings import ERROR, WARNING, Finding
-from govxl.spec import Form, Table, load_form
+from govxl.form import rules as rule_engine
+from govxl.form.spec import Form, Table, load_form
 
 EDITIONS = {"2021": "annual-2021", "2019": "annual-2019"}
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
