@@ -442,7 +442,7 @@ def import_reports(
                                           edition=r.edition, unread=len(r.unread), findings=len(r.findings)),
                       highlight=False)
             for f in r.findings:
-                out.print(f"  · {f.message}", highlight=False)
+                out.print(f"  · {f.text}", highlight=False)
             out.print(msg.IMPORT_SAVED if saved else msg.IMPORT_NOT_SAVED, highlight=False)
     raise typer.Exit(DATA_ERROR if failed else 0)
 

@@ -1,17 +1,75 @@
-"""Findings: what is wrong (or worth a look) in a received file, cell by cell, in plain Chinese.
+"""Findings: what is wrong (or worth a look) in a received file or report, cell by cell, in plain
+Chinese.
 
-Codes are stable identifiers for programs and for filtering; messages are for people. The
-messages of rule findings come from the form spec; the others from :mod:`govxl.messages`.
+Every kind of finding is registered once, in ``templates/findings.toml``: its stable code, its
+severity, its Chinese message and a line on how to fix it. A finding is made with
+:meth:`Finding.of`, which takes the severity and the message from the registry, so no message is
+ever made up where a problem is found. Rule findings (``rule.<id>``) take their message and
+severity from the form spec. ``python -m govxl.findings`` prints the registry as Markdown
+(``docs/findings.md``).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import tomllib
+from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
+from functools import cache
 from typing import Any
+
+from govxl.errors import GovxlError
+from govxl.resources import templates_dir
 
 ERROR = "error"
 WARNING = "warning"
+SEVERITIES = (ERROR, WARNING)
+
+STATUS_LABELS = {
+    "accepted": "通过",
+    "accepted_with_warnings": "通过（有警告）",
+    "rejected": "未通过",
+    "duplicate": "重复文件",
+    "not_received": "未报送",
+}
+SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
+
+
+class UnknownFinding(GovxlError, KeyError):
+    """A finding code that is not in the registry: a bug in govxl, never the user's fault."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One registered kind of finding."""
+
+    code: str  # "file.corrupt"; "rule.*" stands for every rule of the form spec
+    severity: str
+    message: str  # a format string
+    fix: str
+
+
+@cache
+def registry() -> dict[str, Kind]:
+    """Every registered kind, by code, in the order of the registry file."""
+    with open(templates_dir() / "findings.toml", "rb") as f:
+        data = tomllib.load(f)
+    kinds = {}
+    for code, entry in data.items():
+        if entry.get("severity") not in SEVERITIES:
+            raise GovxlError(f"findings.toml: {code} 的 severity 应为 error 或 warning")
+        kinds[code] = Kind(code, entry["severity"], entry["message"], entry["fix"])
+    return kinds
+
+
+def kind(code: str) -> Kind:
+    """The registered kind of a code; ``rule.<id>`` is the kind ``rule.*``."""
+    kinds = registry()
+    if code in kinds:
+        return kinds[code]
+    family = code.split(".", 1)[0] + ".*"
+    if family in kinds:
+        return kinds[family]
+    raise UnknownFinding(code)
 
 
 @dataclass(frozen=True)
@@ -27,6 +85,37 @@ class Finding:
     expected: Any = None  # what it should hold
     key: str | None = None  # cell key (t3.new.natural) or narrative part
 
+    @classmethod
+    def of(cls, code: str, /, *, severity: str | None = None, message: str | None = None,
+           sheet: str | None = None, cell: str | None = None, row: str | None = None,
+           column: str | None = None, value: Any = None, expected: Any = None, key: str | None = None,
+           **params: Any) -> Finding:
+        """A finding of a registered kind. The message is the registry's template filled with the
+        location fields given (``{sheet}``, ``{value}`` …) and the other keyword ``params``;
+        ``severity`` and ``message`` are given only for kinds whose registry entry delegates them
+        (``rule.*``: the form spec's rules)."""
+        k = kind(code)
+        if (k.code != code) != (message is not None):
+            raise UnknownFinding(code)
+        if message is None:
+            where = dict(sheet=sheet, cell=cell, row=row, column=column, value=value, expected=expected, key=key)
+            message = k.message.format(**{n: v for n, v in where.items() if v is not None}, **params)
+        text = message
+        return cls(code, severity or k.severity, text, sheet, cell, row, column, value, expected, key)
+
+    @property
+    def fix(self) -> str:
+        """How to fix it, from the registry ('' for a code that is no longer registered)."""
+        try:
+            return kind(self.code).fix
+        except UnknownFinding:
+            return ""
+
+    @property
+    def text(self) -> str:
+        """What a person reads: the message, then how to fix it."""
+        return f"{self.message}{self.fix}" if self.fix else self.message
+
     def as_dict(self) -> dict:
         d = asdict(self)
         for k in ("value", "expected"):
@@ -35,11 +124,12 @@ class Finding:
                 d[k] = format(v, "f")
             elif v is not None and not isinstance(v, (int, float, str, bool)):
                 d[k] = str(v)
+        d["fix"] = self.fix
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Finding:
-        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})
+        return cls(**{f.name: d.get(f.name) for f in fields(cls)})
 
 
 def status_of(findings: list[Finding]) -> str:
@@ -50,11 +140,29 @@ def status_of(findings: list[Finding]) -> str:
     return "accepted"
 
 
-STATUS_LABELS = {
-    "accepted": "通过",
-    "accepted_with_warnings": "通过（有警告）",
-    "rejected": "未通过",
-    "duplicate": "重复文件",
-    "not_received": "未报送",
-}
-SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
+def registry_markdown() -> str:
+    """The registry as the developer document docs/findings.md."""
+    lines = [
+        "# Finding codes",
+        "",
+        "Generated from `templates/findings.toml` by `python -m govxl.findings > docs/findings.md`;",
+        "a test keeps this file equal to the registry. Codes are stable: programs may filter on",
+        "them. Severity `error` means the file or report is not accepted; `warning` means it is",
+        "accepted with something worth a look. `rule.*` stands for every rule of the form spec",
+        "(`rule.<rule id>`), whose messages and severities are in `templates/forms/`.",
+        "",
+    ]
+    families: dict[str, list[Kind]] = {}
+    for k in registry().values():
+        families.setdefault(k.code.split(".", 1)[0], []).append(k)
+    for family, kinds in families.items():
+        lines += [f"## {family}", "", "| code | severity | message | how to fix |", "| --- | --- | --- | --- |"]
+        for k in kinds:
+            cells = [f"`{k.code}`", k.severity, k.message, k.fix]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(registry_markdown(), end="")

@@ -30,16 +30,6 @@ GENERATED_BLANK = "已生成空白模板：{path}"
 CANNOT_WRITE = "无法写入 {path}：{error}"
 
 # Received files (collect). {name} is the file's name as received.
-FILE_EMPTY = "文件是空的（0 字节），请重新提交。"
-FILE_OLD_FORMAT = "这是旧版 Excel（.xls）或 WPS（.et）格式的文件，无法读取。请在 Excel 或 WPS 中打开，“另存为”“Excel 工作簿（*.xlsx）”后重新提交。"
-FILE_MACRO = "文件含有宏（.xlsm 或 VBA 代码），出于安全考虑不予读取。请在下发的填报表中填写，保存为不含宏的 .xlsx 文件后重新提交。"
-FILE_ENCRYPTED = "文件设置了打开密码，无法读取。请取消文件打开密码后重新提交（Excel：文件 › 信息 › 保护工作簿 › 用密码进行加密，清空密码）。"
-FILE_CORRUPT = "文件已损坏或不完整，无法作为 Excel 工作簿打开。请确认文件能在 Excel 中正常打开，重新保存后提交。"
-FILE_NOT_SPREADSHEET = "这不是 Excel 工作簿（{kind}），请提交填写好的 .xlsx 填报表。"
-FILE_TOO_LARGE = "文件过大（{size}），超过 {limit} 的上限，不是正常的填报表。"
-FILE_ZIP_BOMB = "文件解压后异常庞大（解压后 {size}，压缩比 {ratio}:1），可能是恶意文件，已拒绝读取。"
-FILE_SHEET_TOO_LARGE = "工作表“{sheet}”过大（{rows} 行 × {cols} 列），不是正常的填报表，已拒绝读取。"
-FILE_UNREADABLE = "无法读取文件：{error}"
 FILE_KINDS = {
     b"%PDF": "PDF 文件", b"\x89PNG": "PNG 图片", b"\xff\xd8\xff": "JPEG 图片", b"PK": "压缩包或其他 Office 文件",
     b"{\\rtf": "RTF 文档", b"Rar!": "RAR 压缩包", b"7z\xbc\xaf": "7z 压缩包",
@@ -48,41 +38,10 @@ FILE_KIND_WORD = "Word 文档"
 FILE_KIND_TEXT = "文本文件"
 FILE_KIND_UNKNOWN = "未知格式"
 
-IDENTITY_MISSING = "文件中没有填报表的标识，不是本系统下发的填报表（可能是自制表格，或内容被复制到了新文件中）。请在下发的填报表中填写后提交。"
-IDENTITY_FOREIGN = "这是其他表样（{template}）的文件，不是本次下发的《{form}》填报表。"
-IDENTITY_OUTDATED = "这是旧版填报表，表格结构与本次下发的填报表不同，无法读取。请使用本次下发的填报表重新填写。"
-IDENTITY_WRONG_YEAR = "这是 {found} 年度的填报表，本次收集的是 {expected} 年度。"
-IDENTITY_UNKNOWN_AGENCY = "单位代码“{code}”（{name}）不在单位名单中。请核对单位代码，或由区政府办公室更新单位名单。"
-IDENTITY_NO_AGENCY = "空白模板的“填报说明”页没有填写单位代码，无法确定报送单位。"
-IDENTITY_INCONSISTENT = "文件中记录的标识互相矛盾（{detail}），文件可能被改动过。请使用下发的填报表重新填写。"
-IDENTITY_NAME_MISMATCH = "文件中的单位名称“{found}”与单位名单中的“{expected}”不一致，已按单位代码 {code} 识别。"
 
-STRUCTURE_SHEET_MISSING = "缺少工作表“{sheet}”。请勿删除或重命名工作表。"
-STRUCTURE_SHEET_RENAMED = "工作表“{sheet}”被改名为“{found}”。请改回原名“{sheet}”。"
-STRUCTURE_SHEET_EXTRA = "多出工作表“{sheet}”，已忽略其内容。"
-STRUCTURE_ROWS_INSERTED = "工作表“{sheet}”在第 {row} 行附近插入了 {n} 行（“{label}”原在第 {expected_row} 行，现在第 {found_row} 行）。请删除插入的行，或改用下发的填报表重新填写。"
-STRUCTURE_ROWS_DELETED = "工作表“{sheet}”在第 {row} 行附近删除了 {n} 行（“{label}”原在第 {expected_row} 行，现在第 {found_row} 行）。请改用下发的填报表重新填写。"
-STRUCTURE_COLUMNS_INSERTED = "工作表“{sheet}”在 {column} 列附近插入了 {n} 列（“{label}”原在 {expected_cell}，现在 {found_cell}）。请删除插入的列，或改用下发的填报表重新填写。"
-STRUCTURE_COLUMNS_DELETED = "工作表“{sheet}”在 {column} 列附近删除了 {n} 列（“{label}”原在 {expected_cell}，现在 {found_cell}）。请改用下发的填报表重新填写。"
-STRUCTURE_LABEL_CHANGED = "工作表“{sheet}”的 {cell} 单元格应为“{expected}”，现为“{found}”。请勿修改表头和栏目文字。"
-STRUCTURE_DERIVED_OVERWRITTEN = "{where}是自动计算的合计，文件中为 {found}，按填写的数字重新计算应为 {expected}，已以重新计算的结果为准。请勿改动合计单元格。"
 
 VALUE_WHERE = "“{sheet}”工作表 {cell} 单元格（{row}，{column}）"
-VALUE_BLANK = "{where}未填写。没有发生的请填 0。"
-VALUE_BLANK_AS_ZERO = "{where}未填写，已按 0 处理。"
-VALUE_TEXT_NUMBER = "{where}填写的是文字“{value}”，已按数字 {number} 读取。请直接输入数字。"
-VALUE_NOT_INTEGER = "{where}应为整数（件数），现为 {value}。"
-VALUE_NEGATIVE = "{where}不能为负数，现为 {value}。"
-VALUE_NOT_NUMBER = "{where}应填写数字，现为“{value}”。"
-VALUE_DATE = "{where}应填写数字，现为日期 {value}（可能是单元格格式被改成了日期）。"
-VALUE_TOO_LARGE = "{where}的数值 {value} 超出合理范围（不超过 {max}）。"
-VALUE_TOO_MANY_DECIMALS = "{where}的金额 {value} 超过 {decimals} 位小数，请核对单位是否为万元。"
-NARRATIVE_TOO_LONG = "“文字部分”工作表“{label}”共 {length} 字，超过 {limit} 字的上限，请精简。"
-NARRATIVE_BLANK = "“文字部分”工作表“{label}”未填写。"
-NARRATIVE_NOT_TEXT = "“文字部分”工作表“{label}”应填写文字，现为 {value}。"
 
-SUBMISSION_DUPLICATE = "此文件与 {time} 收到的“{name}”内容完全相同，未重复处理。"
-SUBMISSION_SUPERSEDED = "本批次中还有该单位更新的文件“{newer}”，以该文件为准。"
 
 COLLECT_NO_ROSTER = "数据库中还没有单位名单。请先运行 govxl generate（会记录名单），或在 collect 时用 --roster 指定名单文件。"
 COLLECT_NO_PATH = "找不到文件或文件夹：{path}"
@@ -102,13 +61,6 @@ COMPOSED = "已生成 {n} 份年度报告：{path}"
 NO_DB = "找不到数据库 {path}。请用 --db 指定收集时使用的数据库文件，或在该数据库所在的文件夹中运行。"
 
 # Importing published reports.
-IMPORT_TABLE_MISSING = "报告中找不到“{table}”这一部分，表格数字未能读取。"
-IMPORT_ROW_MISSING = "“{table}”中找不到“{row}”这一行，其数字未能读取。"
-IMPORT_BLANK_CELL = "“{table}”的“{row}”行“{column}”栏为空（发布的报告缺少此数字），未按 0 处理。"
-IMPORT_RUN_TOGETHER = "“{table}”的“{row}”行各栏数字连在一起，无法确定如何拆分，未读取（请对照原网页表格核对）。"
-IMPORT_ROW_UNREADABLE = "“{table}”的“{row}”行数字个数不对或无法识别，未读取。"
-IMPORT_NO_YEAR = "无法从标题中识别报告年度，请用 --year 指定。"
-IMPORT_NO_AGENCY = "无法从标题中识别机关名称，请用 --agency 指定单位代码。"
 CANNOT_READ = "无法读取 {path}：{error}"
 IMPORTED = "{file}：{agency} {year} 年度报告（{edition} 年版表格），未读取 {unread} 处，发现 {findings} 个问题。"
 IMPORT_SAVED = "  已保存为该单位该年度的数据（来源：导入）。"
@@ -121,8 +73,6 @@ USAGE_NO_COMMAND = "没有“{command}”这个命令。可用的命令：genera
 USAGE_OTHER = "用法有误（{detail}）。"
 ABORTED = "已中止。"
 INTERNAL_ERROR = "govxl 内部错误，操作未完成：{error}。请把这条信息发给系统维护人员。"
-IMPORT_NOT_A_REPORT = "这不像一份政府信息公开工作年度报告：找不到其中任何一张表格。"
-IMPORT_NOT_NUMBER = "“{table}”的“{row}”行“{column}”栏为“{value}”，不是有效的数字，未读取。"
 
 # Operating-system errors, in words a clerk understands.
 OS_ERRORS = {

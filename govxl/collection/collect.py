@@ -102,8 +102,7 @@ def _examine_path(path: Path) -> tuple[Path, bytes, str, Examination]:
     try:
         data = path.read_bytes()
     except OSError as e:
-        exam = Examination(path.name, [Finding("file.unreadable", ERROR,
-                                               msg.FILE_UNREADABLE.format(error=e.strerror or e))])
+        exam = Examination(path.name, [Finding.of("file.unreadable", error=e.strerror or e)])
         return path, b"", "", exam
     exam = examine(data, path.name, _CONTEXT)
     if exam.modified is None:
@@ -170,8 +169,7 @@ def _store_one(store: Store, run_id: str, year: int, roster: dict, path: Path, d
         known = store.receipt(sha)  # another run stored it a moment ago
     report.status = "duplicate"
     report.agency, report.year = known["agency"], known["year"]
-    report.findings = [Finding("submission.duplicate", WARNING, msg.SUBMISSION_DUPLICATE.format(
-        time=known["received_at"], name=known["original_name"]))]
+    report.findings = [Finding.of("submission.duplicate", time=known["received_at"], name=known["original_name"])]
     return report
 
 
@@ -187,8 +185,7 @@ def _mark_superseded(report: CollectReport) -> None:
         newest = files[-1]
         for f in files[:-1]:
             f.status = "duplicate"
-            f.findings = [Finding("submission.superseded", WARNING,
-                                  msg.SUBMISSION_SUPERSEDED.format(newer=Path(newest.file).name)), *f.findings]
+            f.findings = [Finding.of("submission.superseded", newer=Path(newest.file).name), *f.findings]
 
 
 def _number_versions(store: Store, report: CollectReport) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from govxl import messages as msg
-from govxl.findings import ERROR, WARNING, Finding, status_of
+from govxl.findings import ERROR, Finding, status_of
 from govxl.form import rules as rule_engine
 from govxl.form.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, layout_form
 from govxl.form.spec import Form, load_form
@@ -24,7 +24,6 @@ from govxl.workbook.coerce import coerce
 from govxl.workbook.identity import Identity
 from govxl.workbook.reader import FileRejected, RawWorkbook, read_workbook
 
-WARNING_CODES = {"value.blank_as_zero", "value.text_number", "value.too_many_decimals"}
 MAX_LABEL_FINDINGS = 5
 
 
@@ -72,7 +71,7 @@ def examine(data: bytes, filename: str, ctx: Context) -> Examination:
         result.findings = [e.finding]
         result.values, result.narrative = {}, {}
     except Exception:  # whatever else a damaged file provokes: this file is refused, the batch goes on
-        result.findings = [Finding("file.corrupt", ERROR, msg.FILE_CORRUPT)]
+        result.findings = [Finding.of("file.corrupt")]
         result.values, result.narrative = {}, {}
         result.agency = result.year = None
     return result
@@ -89,9 +88,9 @@ def _examine(data: bytes, filename: str, ctx: Context, form: Form, layout: Workb
     structure = _check_structure(raw, layout, sheets, result)
     if structure and ident.fingerprint != layout.workbook_fingerprint:
         # A layout from another revision of the template, not a tampered one: say so once.
-        result.findings.append(Finding("identity.outdated_template", ERROR, msg.IDENTITY_OUTDATED,
-                                       value=f"{ident.form_version}-{ident.fingerprint[:6]}",
-                                       expected=f"{form.version}-{layout.workbook_fingerprint[:6]}"))
+        result.findings.append(Finding.of("identity.outdated_template",
+                                          value=f"{ident.form_version}-{ident.fingerprint[:6]}",
+                                          expected=f"{form.version}-{layout.workbook_fingerprint[:6]}"))
         return
     result.findings += structure
     broken = {f.sheet for f in structure if f.severity == ERROR}
@@ -104,8 +103,8 @@ def _examine(data: bytes, filename: str, ctx: Context, form: Form, layout: Workb
 
 def _identify(raw: RawWorkbook, form: Form, layout: WorkbookLayout, ctx: Context,
               result: Examination) -> Identity | None:
-    def error(code: str, message: str) -> None:
-        result.findings.append(Finding(code, ERROR, message))
+    def error(kind: str, /, **params) -> None:
+        result.findings.append(Finding.of(kind, **params))
 
     ident = None
     if raw.meta_rows:
@@ -119,7 +118,7 @@ def _identify(raw: RawWorkbook, form: Form, layout: WorkbookLayout, ctx: Context
         except (KeyError, ValueError):
             ident = None
     if ident is None:
-        error("identity.missing", msg.IDENTITY_MISSING)
+        error("identity.missing")
         return None
     result.form_id, result.form_version, result.year = ident.form_id, ident.form_version, ident.year
     disagreements = []
@@ -131,14 +130,14 @@ def _identify(raw: RawWorkbook, form: Form, layout: WorkbookLayout, ctx: Context
             (ident.template_id, ident.form_id, ident.form_version, str(ident.year), ident.agency_code)):
         disagreements.append(raw.defined_identity)
     if disagreements:
-        error("identity.inconsistent", msg.IDENTITY_INCONSISTENT.format(detail="；".join(disagreements)))
+        error("identity.inconsistent", detail="；".join(disagreements))
         return ident
     if ident.template_id != form.template_id or ident.form_id != form.id:
-        error("identity.foreign_template", msg.IDENTITY_FOREIGN.format(template=ident.form_id, form=form.name))
+        error("identity.foreign_template", template=ident.form_id, form=form.name)
         return ident
     if ident.form_version != form.version:
-        result.findings.append(Finding("identity.outdated_template", ERROR, msg.IDENTITY_OUTDATED,
-                                       value=ident.form_version, expected=form.version))
+        result.findings.append(Finding.of("identity.outdated_template", value=ident.form_version,
+                                          expected=form.version))
         return ident
     code, name = ident.agency_code, ident.agency_name
     if not code:  # the blank template: the agency typed its identity on the cover
@@ -146,19 +145,19 @@ def _identify(raw: RawWorkbook, form: Form, layout: WorkbookLayout, ctx: Context
         code = _cell_text(raw, cover, COVER.field("code"))
         name = _cell_text(raw, cover, COVER.field("agency"))
         if not code:
-            error("identity.no_agency", msg.IDENTITY_NO_AGENCY)
+            error("identity.no_agency")
             return ident
     result.agency, result.agency_name = code, name
     if ident.year != ctx.year:
-        error("identity.wrong_year", msg.IDENTITY_WRONG_YEAR.format(found=ident.year, expected=ctx.year))
+        error("identity.wrong_year", value=ident.year, found=ident.year, expected=ctx.year)
     agency = ctx.roster.get(code)
     if agency is None:
-        error("identity.unknown_agency", msg.IDENTITY_UNKNOWN_AGENCY.format(code=code, name=name or "未填写名称"))
+        error("identity.unknown_agency", value=code, code=code, name=name or "未填写名称")
     else:
         result.agency_name = agency.name
         if name and _norm(name) != _norm(agency.name):
-            result.findings.append(Finding("identity.name_mismatch", WARNING, msg.IDENTITY_NAME_MISMATCH.format(
-                found=name, expected=agency.name, code=code), value=name, expected=agency.name))
+            result.findings.append(Finding.of("identity.name_mismatch", found=name, code=code, value=name,
+                                              expected=agency.name))
     return ident
 
 
@@ -197,14 +196,12 @@ def _map_sheets(raw: RawWorkbook, layout: WorkbookLayout, result: Examination, d
         if best is not None and _label_score(raw, best, sheet) >= 0.8:
             unknown.remove(best)
             mapping[sheet.name] = best
-            result.findings.append(Finding("structure.sheet_renamed", ERROR, msg.STRUCTURE_SHEET_RENAMED.format(
-                sheet=sheet.name, found=best), sheet=best, expected=sheet.name, value=best))
+            result.findings.append(Finding.of("structure.sheet_renamed", found=best, sheet=best,
+                                              expected=sheet.name, value=best))
         else:
-            result.findings.append(Finding("structure.sheet_missing", ERROR,
-                                            msg.STRUCTURE_SHEET_MISSING.format(sheet=sheet.name), sheet=sheet.name))
+            result.findings.append(Finding.of("structure.sheet_missing", sheet=sheet.name))
     for name in unknown:
-        result.findings.append(Finding("structure.sheet_extra", WARNING,
-                                        msg.STRUCTURE_SHEET_EXTRA.format(sheet=name), sheet=name))
+        result.findings.append(Finding.of("structure.sheet_extra", sheet=name))
     return mapping
 
 
@@ -225,11 +222,9 @@ def _check_structure(raw: RawWorkbook, layout: WorkbookLayout, sheets: dict[str,
                 found_here = [shift]
                 break
             if len(found_here) < MAX_LABEL_FINDINGS:
-                found_here.append(Finding(
-                    "structure.label_changed", ERROR,
-                    msg.STRUCTURE_LABEL_CHANGED.format(sheet=actual, cell=label.span.a1, expected=label.text,
-                                                       found=found or "（空）"),
-                    sheet=actual, cell=label.span.a1, value=found, expected=label.text))
+                found_here.append(Finding.of(
+                    "structure.label_changed", found=found or "（空）", sheet=actual, cell=label.span.a1,
+                    value=found, expected=label.text))
         findings += found_here
     return findings
 
@@ -241,21 +236,17 @@ def _shift(raw: RawWorkbook, sheet: str, span: Span, text: str) -> Finding | Non
         for delta in (distance, -distance):
             r = span.row + delta
             if 0 <= r < len(rows) and _norm(raw.cell(sheet, r, span.col)) == text:
-                template = msg.STRUCTURE_ROWS_INSERTED if delta > 0 else msg.STRUCTURE_ROWS_DELETED
                 code = "structure.rows_inserted" if delta > 0 else "structure.rows_deleted"
-                return Finding(code, ERROR, template.format(
-                    sheet=sheet, row=span.row + 1, n=abs(delta), label=text,
-                    expected_row=span.row + 1, found_row=r + 1), sheet=sheet, cell=a1(r, span.col),
-                    value=a1(r, span.col), expected=span.a1)
+                return Finding.of(code, near_row=span.row + 1, n=abs(delta), label=text,
+                                  expected_row=span.row + 1, found_row=r + 1, sheet=sheet,
+                                  cell=a1(r, span.col), value=a1(r, span.col), expected=span.a1)
             c = span.col + delta
             if 0 <= c and 0 < distance <= 10 and _norm(raw.cell(sheet, span.row, c)) == text:
-                template = msg.STRUCTURE_COLUMNS_INSERTED if delta > 0 else msg.STRUCTURE_COLUMNS_DELETED
                 code = "structure.columns_inserted" if delta > 0 else "structure.columns_deleted"
                 column = a1(0, min(c, span.col)).rstrip("0123456789")
-                return Finding(code, ERROR, template.format(
-                    sheet=sheet, column=column, n=abs(delta), label=text, expected_cell=span.a1,
-                    found_cell=a1(span.row, c)), sheet=sheet, cell=a1(span.row, c),
-                    value=a1(span.row, c), expected=span.a1)
+                return Finding.of(code, near_column=column, n=abs(delta), label=text, expected_cell=span.a1,
+                                  found_cell=a1(span.row, c), sheet=sheet, cell=a1(span.row, c),
+                                  value=a1(span.row, c), expected=span.a1)
     return None
 
 
@@ -278,12 +269,10 @@ def _read_values(raw: RawWorkbook, form: Form, layout: WorkbookLayout, sheets: d
             if got.problem:
                 where = msg.VALUE_WHERE.format(sheet=actual, cell=span.a1, row=cell.row.full_label,
                                                column=_column_label(cell))
-                template = getattr(msg, got.problem.replace(".", "_").upper())
-                text = template.format(where=where, value=got.shown, **(got.detail or {}))
-                severity = WARNING if got.problem in WARNING_CODES else ERROR
-                result.findings.append(Finding(
-                    got.problem, severity, text, sheet=actual, cell=span.a1, row=cell.row.full_label,
-                    column=_column_label(cell), value=got.shown or None, key=key))
+                result.findings.append(Finding.of(
+                    got.problem, where=where, **(got.detail or {}), sheet=actual,
+                    cell=span.a1, row=cell.row.full_label, column=_column_label(cell),
+                    value=got.shown or None, key=key))
     _check_cached_totals(raw, form, layout, sheets, broken, result)
 
 
@@ -298,18 +287,18 @@ def _read_narrative(raw: RawWorkbook, form: Form, sheet: SheetLayout, actual: st
         if isinstance(value, float):
             value = str(int(value)) if value.is_integer() else repr(value)
         if not isinstance(value, str):
-            result.findings.append(Finding("narrative.not_text", WARNING, msg.NARRATIVE_NOT_TEXT.format(
-                label=part.label, value=value), sheet=actual, cell=span.a1, row=part.label, key=part.key))
+            result.findings.append(Finding.of("narrative.not_text", label=part.label, sheet=actual,
+                                              cell=span.a1, row=part.label, value=value, key=part.key))
             value = str(value)
         text = value.replace("\r\n", "\n").strip()
         result.narrative[part.key] = text
         if not text:
-            result.findings.append(Finding("narrative.blank", WARNING, msg.NARRATIVE_BLANK.format(label=part.label),
-                                            sheet=actual, cell=span.a1, row=part.label, key=part.key))
+            result.findings.append(Finding.of("narrative.blank", label=part.label, sheet=actual, cell=span.a1,
+                                              row=part.label, key=part.key))
         elif len(text) > part.max_length:
-            result.findings.append(Finding("narrative.too_long", ERROR, msg.NARRATIVE_TOO_LONG.format(
-                label=part.label, length=len(text), limit=part.max_length), sheet=actual, cell=span.a1,
-                row=part.label, value=len(text), expected=part.max_length, key=part.key))
+            result.findings.append(Finding.of(
+                "narrative.too_long", label=part.label, length=len(text), limit=part.max_length, sheet=actual,
+                cell=span.a1, row=part.label, value=len(text), expected=part.max_length, key=part.key))
 
 
 def _check_cached_totals(raw, form, layout, sheets, broken, result) -> None:
@@ -327,12 +316,11 @@ def _check_cached_totals(raw, form, layout, sheets, broken, result) -> None:
                 cell = form.cells[key]
                 where = msg.VALUE_WHERE.format(sheet=actual, cell=span.a1, row=cell.row.full_label,
                                                column=_column_label(cell))
-                result.findings.append(Finding(
-                    "structure.derived_overwritten", WARNING,
-                    msg.STRUCTURE_DERIVED_OVERWRITTEN.format(where=where, found=rule_engine.format_number(
-                        Decimal(repr(cached))), expected=rule_engine.format_number(full[key])),
-                    sheet=actual, cell=span.a1, row=cell.row.full_label, column=_column_label(cell),
-                    value=cached, expected=full[key], key=key))
+                result.findings.append(Finding.of(
+                    "structure.derived_overwritten", where=where,
+                    found=rule_engine.format_number(Decimal(repr(cached))),
+                    recomputed=rule_engine.format_number(full[key]), sheet=actual, cell=span.a1,
+                    row=cell.row.full_label, column=_column_label(cell), value=cached, expected=full[key], key=key))
 
 
 def _inputs_usable(form: Form, key: str, values: dict) -> bool:
@@ -378,6 +366,6 @@ def _check_rules(form: Form, layout: WorkbookLayout, ctx: Context, result: Exami
         else:
             row = None
             column = next("·".join((*c.group, c.label)) for c in table.columns if c.key == inst.anchor)
-        result.findings.append(Finding(
-            f"rule.{inst.rule.id}", inst.rule.severity, res.message(), sheet=sheet.name, cell=span.a1,
+        result.findings.append(Finding.of(
+            f"rule.{inst.rule.id}", severity=inst.rule.severity, message=res.message(), sheet=sheet.name, cell=span.a1,
             row=row, column=column, value=res.lhs, expected=res.rhs, key=inst.lhs[0].key))

@@ -75,7 +75,7 @@ def write_issue_list(report: CollectReport, roster: dict[str, Agency], path: Pat
                     f.agency or "", _name(f, roster), _group(f, roster), Path(f.file).name, f.version or "",
                     STATUS_LABELS.get(f.status, f.status), SEVERITY_LABELS.get(x.severity, x.severity), x.code,
                     x.sheet or "", x.cell or "", x.row or "", x.column or "", _show(x.value), _show(x.expected),
-                    x.message,
+                    x.text,
                 ], error if x.severity == "error" else body))
         _table(issues, header, ISSUE_COLUMNS, rows)
         issues.activate()
@@ -134,9 +134,9 @@ def write_feedback(file: FileReport, agency: Agency, year: int, store: Store, ou
     for x in file.findings:
         target = _note_target(x, layout)
         if target:
-            notes[target] = (notes[target] + "\n" + x.message) if target in notes else x.message
+            notes[target] = (notes[target] + "\n" + x.text) if target in notes else x.text
         else:
-            cover_notes.append(x.message)
+            cover_notes.append(x.text)
     errors = sum(x.severity == "error" for x in file.findings)
     cover_notes.insert(0, msg.FEEDBACK_COVER.format(errors=errors, warnings=len(file.findings) - errors,
                                                     file=Path(file.file).name))

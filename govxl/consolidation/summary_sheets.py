@@ -187,7 +187,7 @@ class SummarySheets:
         for contribution in c.contributions:
             for w in contribution.warnings:
                 where = f"{w.sheet}!{w.cell}" if w.sheet and w.cell else (w.sheet or "")
-                rows.append((t["kind_warning"], contribution.agency.code, contribution.agency.name, where, w.message))
+                rows.append((t["kind_warning"], contribution.agency.code, contribution.agency.name, where, w.text))
         self._text_table(ws, t["warnings_title"], (t["warning_kind"], t["code"], t["name"], t["cell"], t["message"]),
                          rows, (16, 10, 28, 18, 90))
 

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from govxl import messages as msg
-from govxl.findings import ERROR, WARNING, Finding
+from govxl.findings import Finding
 from govxl.form import rules as rule_engine
 from govxl.form.spec import Form, Table, load_form
 
@@ -230,8 +229,7 @@ def import_text(text: str, *, source: str = "", agency: str | None = None, year:
     for table in base.tables:
         start, end = sections.get(table.key, (None, None))
         if start is None:
-            result.findings.append(Finding("import.table_missing", ERROR, msg.IMPORT_TABLE_MISSING.format(
-                table=table.heading)))
+            result.findings.append(Finding.of("import.table_missing", table=table.heading))
             result.unread.append({"table": table.key, "row": None, "column": None, "reason": "table_not_found"})
             result.forms[table.key] = EDITIONS["2021"]
             continue
@@ -242,7 +240,7 @@ def import_text(text: str, *, source: str = "", agency: str | None = None, year:
         _settle(result)
     result.edition = "2019" if result.forms.get("t2") == EDITIONS["2019"] else "2021"
     if all(u["reason"] == "table_not_found" for u in result.unread) and len(result.unread) == len(base.tables):
-        result.findings = [Finding("import.not_a_report", ERROR, msg.IMPORT_NOT_A_REPORT)]
+        result.findings = [Finding.of("import.not_a_report")]
         return result
     _check_rules(result)
     return result
@@ -282,7 +280,7 @@ def _identify(result: ImportResult, title: str, agency: str | None, year: int | 
     result.agency_name = name
     result.year = year or (int(m.group("year")) if m else None)
     if result.year is None:
-        result.findings.append(Finding("import.no_year", ERROR, msg.IMPORT_NO_YEAR))
+        result.findings.append(Finding.of("import.no_year"))
     if agency:
         result.agency = agency
         if agency in roster:
@@ -293,7 +291,7 @@ def _identify(result: ImportResult, title: str, agency: str | None, year: int | 
         if len(matches) == 1:
             result.agency_name = matches[0].name
     else:
-        result.findings.append(Finding("import.no_agency", WARNING, msg.IMPORT_NO_AGENCY))
+        result.findings.append(Finding.of("import.no_agency"))
 
 
 def _sections(flat: str, form: Form) -> dict:
@@ -396,8 +394,7 @@ def _read_table(result: ImportResult, table: Table, region: str, form: Form) -> 
     for i, row in enumerate(rows):
         keys = [f"{table.key}.{row.key}.{c.key}" for c in table.block_of(row.key).columns]
         if spans[i] is None:
-            result.findings.append(Finding("import.row_missing", WARNING, msg.IMPORT_ROW_MISSING.format(
-                table=table.heading, row=row.full_label), row=row.full_label))
+            result.findings.append(Finding.of("import.row_missing", table=table.heading, row=row.full_label))
             result.unread.append({"table": table.key, "row": row.key, "column": None, "reason": "row_not_found"})
             for key in keys:
                 result.values[key] = None
@@ -445,20 +442,16 @@ def _take(result: ImportResult, table: Table, form: Form, row, keys: list[str], 
             column = form.cells[key].column
             result.unread.append({"table": table.key, "row": key.split(".")[1], "column": column.key,
                                   "reason": "blank_cell" if cell == "" else "not_a_number"})
-            template = msg.IMPORT_BLANK_CELL if cell == "" else msg.IMPORT_NOT_NUMBER
-            result.findings.append(Finding("import.blank_cell" if cell == "" else "import.not_a_number", WARNING,
-                                           template.format(table=table.heading, row=where, column=column.label,
-                                                           value=cell),
-                                           row=where, column=column.label, value=cell or None, key=key))
+            result.findings.append(Finding.of("import.blank_cell" if cell == "" else "import.not_a_number",
+                                              table=table.heading, row=where, column=column.label,
+                                              value=cell or None, key=key))
 
 
 def _unread(result, table, row, keys, reason, where) -> None:
     for key in keys:
         result.values[key] = None
     result.unread.append({"table": table.key, "row": row.key if row else None, "column": None, "reason": reason})
-    template = msg.IMPORT_RUN_TOGETHER if reason == "cells_run_together" else msg.IMPORT_ROW_UNREADABLE
-    result.findings.append(Finding(f"import.{reason}", WARNING,
-                                   template.format(table=table.heading, row=where), row=where))
+    result.findings.append(Finding.of(f"import.{reason}", table=table.heading, row=where))
 
 
 def _cells(text: str) -> list[str] | None:
@@ -689,8 +682,9 @@ def _check_rules(result: ImportResult) -> None:
                 continue
             if any(result.values.get(k) is None for k in inst.cells):
                 continue
-            result.findings.append(Finding(f"rule.{inst.rule.id}", inst.rule.severity, res.message(),
-                                           value=res.lhs, expected=res.rhs, key=inst.lhs[0].key))
+            result.findings.append(Finding.of(f"rule.{inst.rule.id}", severity=inst.rule.severity,
+                                              message=res.message(), value=res.lhs, expected=res.rhs,
+                                              key=inst.lhs[0].key))
 
 
 def import_file(path: str | Path, **options) -> ImportResult:

@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from govxl import messages as msg
 from govxl.errors import GovxlError
-from govxl.findings import ERROR, Finding
+from govxl.findings import Finding
 from govxl.workbook.identity import DEFINED_NAME, PROPERTY_PREFIX
 
 MAX_FILE = 20 * 1024 * 1024  # bytes of the file as received
@@ -63,13 +63,12 @@ class RawWorkbook:
             try:
                 data = self._book.get_sheet_by_name(sheet)
                 if data.height > MAX_ROWS or data.width > MAX_COLS:
-                    raise _reject("file.sheet_too_large", msg.FILE_SHEET_TOO_LARGE.format(
-                        sheet=sheet, rows=data.height, cols=data.width))
+                    raise _reject("file.sheet_too_large", sheet=sheet, rows=data.height, cols=data.width)
                 self._grids[sheet] = data.to_python(skip_empty_area=False)
             except FileRejected:
                 raise
             except Exception:  # calamine reports damaged parts with many exception types
-                raise _reject("file.corrupt", msg.FILE_CORRUPT) from None
+                raise _reject("file.corrupt") from None
         return self._grids[sheet]
 
     def cell(self, sheet: str, row: int, col: int):
@@ -79,8 +78,8 @@ class RawWorkbook:
         return ""
 
 
-def _reject(code: str, message: str) -> FileRejected:
-    return FileRejected(Finding(code, ERROR, message))
+def _reject(kind: str, /, **params) -> FileRejected:
+    return FileRejected(Finding.of(kind, **params))
 
 
 def _size(n: int) -> str:
@@ -97,7 +96,7 @@ def read_workbook(data: bytes, filename: str, meta_sheet: str) -> RawWorkbook:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception:  # calamine reports damaged parts with many exception types
-        raise _reject("file.corrupt", msg.FILE_CORRUPT) from None
+        raise _reject("file.corrupt") from None
     return RawWorkbook(book, properties, defined, modified, meta_sheet)
 
 
@@ -110,40 +109,40 @@ def _text(value) -> str:
 def _open_container(data: bytes, filename: str) -> zipfile.ZipFile:
     lower = filename.lower()
     if not data:
-        raise _reject("file.empty", msg.FILE_EMPTY)
+        raise _reject("file.empty")
     if len(data) > MAX_FILE:
-        raise _reject("file.too_large", msg.FILE_TOO_LARGE.format(size=_size(len(data)), limit=_size(MAX_FILE)))
+        raise _reject("file.too_large", size=_size(len(data)), limit=_size(MAX_FILE))
     if data.startswith(OLE_MAGIC):
         if ENCRYPTION_STREAM in data:
-            raise _reject("file.encrypted", msg.FILE_ENCRYPTED)
+            raise _reject("file.encrypted")
         if lower.endswith((".doc", ".ppt")):
-            raise _reject("file.not_spreadsheet", msg.FILE_NOT_SPREADSHEET.format(kind=msg.FILE_KIND_WORD))
-        raise _reject("file.old_format", msg.FILE_OLD_FORMAT)
+            raise _reject("file.not_spreadsheet", kind=msg.FILE_KIND_WORD)
+        raise _reject("file.old_format")
     if not data.startswith(b"PK"):
-        raise _reject("file.not_spreadsheet", msg.FILE_NOT_SPREADSHEET.format(kind=_kind(data)))
+        raise _reject("file.not_spreadsheet", kind=_kind(data))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise _reject("file.corrupt", msg.FILE_CORRUPT) from None
+        raise _reject("file.corrupt") from None
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         kind = msg.FILE_KIND_WORD if "word/document.xml" in names else msg.FILE_KINDS[b"PK"]
         if "xl/workbook.bin" in names:
             kind = "Excel 二进制工作簿（.xlsb）"
-        raise _reject("file.not_spreadsheet", msg.FILE_NOT_SPREADSHEET.format(kind=kind))
+        raise _reject("file.not_spreadsheet", kind=kind)
     if lower.endswith((".xlsm", ".xltm")) or any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise _reject("file.macro", msg.FILE_MACRO)
+        raise _reject("file.macro")
     total = sum(i.file_size for i in infos)
     worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
     if total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
-        raise _reject("file.zip_bomb", msg.FILE_ZIP_BOMB.format(size=_size(total), ratio=int(worst)))
+        raise _reject("file.zip_bomb", size=_size(total), ratio=int(worst))
     try:
         damaged = archive.testzip() is not None
     except Exception:  # zlib.error, encrypted or unknown-method members, truncated data …
         damaged = True
     if damaged:
-        raise _reject("file.corrupt", msg.FILE_CORRUPT)
+        raise _reject("file.corrupt")
     return archive
 
 
