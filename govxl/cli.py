@@ -87,7 +87,12 @@ def _roster_or_exit(path: Path):
 def _print_json(data) -> None:
     import json
 
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):  # a GBK console: escapes keep every character exact
+        text = json.dumps(data, ensure_ascii=True, indent=1)
+    sys.stdout.write(text + "\n")
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -467,6 +472,7 @@ def run() -> None:
 
     from typer._click import exceptions as click_errors
 
+    _tolerant_streams()
     _localise_help()
     command = typer.main.get_command(app)
     for cmd in [command, *getattr(command, "commands", {}).values()]:
@@ -488,6 +494,14 @@ def run() -> None:
         console.print(msg.INTERNAL_ERROR.format(error=f"{type(e).__name__}: {e}"), style="red", highlight=False)
         sys.exit(3)
     sys.exit(code or 0)
+
+
+def _tolerant_streams() -> None:
+    """A console whose encoding cannot show every character (a Chinese Windows cmd.exe is GBK; a
+    name may hold 𠮷): such characters are shown as ? instead of stopping the command."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 def _usage_message(e, errors) -> str:

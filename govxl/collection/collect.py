@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from govxl.errors import GovxlError
 from govxl.findings import ERROR, WARNING, Finding
 from govxl.form import rules as rule_engine
 from govxl.form.spec import load_form
+from govxl.parallel import process_pool
 from govxl.store import Store, new_run_id
 
 IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
@@ -136,7 +136,7 @@ def collect(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_ze
 def _examine_all(files: list[Path], ctx: Context, workers: int | None):
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(files) >= 32:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+        with process_pool(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
             yield from pool.map(_examine_path, files, chunksize=16)
     else:
         _init_worker(ctx)

@@ -14,7 +14,7 @@ from govxl.collection.collect import CollectReport, FileReport
 from govxl.findings import SEVERITY_LABELS, STATUS_LABELS
 from govxl.form.layout import layout_form
 from govxl.form.spec import load_form
-from govxl.names import safe_filename_part
+from govxl.names import agency_filename
 from govxl.roster import Agency
 from govxl.store import Store
 from govxl.workbook.generate import DEFAULT_PASSWORD, WorkbookRequest, write_workbook
@@ -140,7 +140,7 @@ def write_feedback(file: FileReport, agency: Agency, year: int, store: Store, ou
     errors = sum(x.severity == "error" for x in file.findings)
     cover_notes.insert(0, msg.FEEDBACK_COVER.format(errors=errors, warnings=len(file.findings) - errors,
                                                     file=Path(file.file).name))
-    name = f"{year}_{safe_filename_part(agency.code, 30)}_{safe_filename_part(agency.name)}_反馈.xlsx"
+    name = agency_filename(year, agency.code, agency.name, "xlsx", suffix="_反馈")
     path = out_dir / name
     write_workbook(WorkbookRequest(path, year, agency, password=password, values=values,
                                    narrative=submission.narrative, form_name=form_name, notes=notes,

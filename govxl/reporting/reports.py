@@ -9,7 +9,7 @@ from govxl.collection.status import completeness
 from govxl.consolidation.merge import consolidate, previous_year
 from govxl.errors import GovxlError
 from govxl.form.spec import load_form
-from govxl.names import safe_filename_part
+from govxl.names import agency_filename
 from govxl.reporting.compose import (
     FORMATS,
     agency_context,
@@ -45,7 +45,7 @@ def all_agency_reports(store: Store, year: int, fmt: str, folder: str | Path,
     paths = []
     for code in store.latest(year):
         name = roster[code].name if code in roster else code
-        target = folder / f"{year}_{safe_filename_part(code, 30)}_{safe_filename_part(name)}.{fmt}"
+        target = folder / agency_filename(year, code, name, fmt)
         paths.append(agency_report(store, year, code, fmt, target, form_name))
     return paths
 

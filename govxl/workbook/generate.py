@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -27,6 +26,7 @@ from govxl.form import rules as rule_engine
 from govxl.form.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, layout_form
 from govxl.form.spec import Form, load_form
 from govxl.names import workbook_filename
+from govxl.parallel import process_pool
 from govxl.roster import Agency, RosterError
 from govxl.version import __version__
 from govxl.workbook import identity
@@ -123,7 +123,7 @@ def generate_workbooks(
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(requests) >= 16:
-        with ProcessPoolExecutor(workers) as pool:
+        with process_pool(workers) as pool:
             for path in pool.map(write_workbook, requests, chunksize=8):
                 if progress:
                     progress(path)
