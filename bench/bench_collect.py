@@ -21,12 +21,11 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from govxl.demo import balanced_values, narrative_for
 from govxl.form.spec import load_form
 from govxl.roster import Agency
 from govxl.workbook.generate import WorkbookRequest, write_workbook
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples"))
-from make_submissions import balanced_values, narrative_for  # noqa: E402
 
 YEAR = 2025
 

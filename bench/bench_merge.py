@@ -17,12 +17,11 @@ import time
 from pathlib import Path
 
 from govxl.consolidation.merge import consolidate, write_summary
+from govxl.demo import balanced_values
 from govxl.form.spec import load_form
 from govxl.roster import Agency
 from govxl.store import Store, new_run_id
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples"))
-from make_submissions import balanced_values  # noqa: E402
 
 YEAR = 2025
 

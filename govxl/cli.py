@@ -253,10 +253,7 @@ def status(
 
     示例：govxl status --year 2025
     """
-    from rich.table import Table
-
     from govxl.collection.status import completeness
-    from govxl.findings import STATUS_LABELS
 
     year = _year(year)
     with _open_store(db, must_exist=True) as store:
@@ -264,7 +261,15 @@ def status(
     if as_json:
         _print_json(report.as_dict())
         return
-    table = Table(title=f"{year} 年度报送情况")
+    _print_status(report)
+
+
+def _print_status(report) -> None:
+    from rich.table import Table
+
+    from govxl.findings import STATUS_LABELS
+
+    table = Table(title=f"{report.year} 年度报送情况")
     for title in ("单位代码", "单位名称", "类别", "状态", "最新版本", "收到时间", "采用版本"):
         table.add_column(title)
     styles = {"rejected": "red", "accepted_with_warnings": "yellow", "accepted": "green", "not_received": "dim"}
@@ -450,6 +455,36 @@ def import_reports(
                 out.print(f"  · {f.text}", highlight=False)
             out.print(msg.IMPORT_SAVED if saved else msg.IMPORT_NOT_SAVED, highlight=False)
     raise typer.Exit(DATA_ERROR if failed else 0)
+
+
+@app.command()
+def demo(
+    out_dir: Path = typer.Option(Path("govxl示例"), "--out",
+                                 help="示例结果的文件夹（须为空文件夹或以前的示例文件夹）。"),
+) -> None:
+    """用虚构的卫东区（35 个单位）把一年的工作完整演示一遍。
+
+    生成填报表，模拟各单位填写（有几个单位故意犯常见错误），导入往年已发布的报告，
+    分两批收集校验并生成退回修改表，查看报送进度，汇总、导出，最后生成全区和各单位的年度报告。
+
+    示例：govxl demo --out 示例
+    """
+    from govxl.demo import DemoError, run_demo
+
+    def show(step) -> None:
+        out.print(step.title, highlight=False)
+        if step.kind == "collect":
+            _print_collect(step.result)
+        elif step.kind == "status":
+            _print_status(step.result)
+
+    try:
+        run_demo(out_dir, on_step=show)
+    except DemoError as e:
+        _fail(str(e))
+    except OSError as e:
+        _write_failed(e, out_dir)
+    out.print(msg.DEMO_DONE.format(path=out_dir), highlight=False)
 
 
 def _localise_help() -> None:

@@ -81,3 +81,14 @@ OS_ERRORS = {
 }
 BAD_FORM = "表样规格“{form}”不存在或有误：{error}"
 IMPORT_UNREADABLE_FILE = "无法读取 {path}：不是文本、网页或 Word（.docx）文件，或文件已损坏。"
+
+# The demo (govxl demo).
+DEMO_NOT_A_FOLDER = "{path} 是一个文件，不是文件夹。请用 --out 指定示例的输出文件夹。"
+DEMO_FOLDER_NOT_EMPTY = "文件夹 {path} 里已有其他文件。为免误删，示例只写入空文件夹或以前的示例文件夹，请用 --out 换一个文件夹。"
+DEMO_GENERATED = "已为示例卫东区的 {n} 个单位生成填报表：{path}（另有空白模板）"
+DEMO_SUBMITTED = "已模拟各单位填写并报回：第一批 {first} 个文件、第二批 {second} 个文件（{path}）"
+DEMO_IMPORTED = "已导入{name}已发布的 {year} 年度报告，供核对上年结转"
+DEMO_COLLECTED = "已收集{batch}，问题清单和退回修改表在 {path}"
+DEMO_STATUS = "报送进度："
+DEMO_COMPOSED = "已生成 {n} 份年度报告（Markdown、网页、Word）：{path}"
+DEMO_DONE = "示例已完成，全部结果在 {path}"

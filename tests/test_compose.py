@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import unicodedata
 import zipfile
 
@@ -91,6 +90,7 @@ def test_golden_comparison_notices_a_difference(form):
 def collected(tmp_path_factory, form):
     """The sample district collected into a store, as `make demo` does."""
     from govxl.collection.collect import collect
+    from govxl.demo import make_submissions
     from govxl.roster import read_roster
     from govxl.store import Store
     from govxl.workbook.generate import generate_workbooks
@@ -98,8 +98,7 @@ def collected(tmp_path_factory, form):
     tmp = tmp_path_factory.mktemp("district")
     agencies = read_roster(ROOT / "samples" / "roster.csv")
     generate_workbooks(2023, agencies, tmp / "wb", workers=1)
-    subprocess.run([sys.executable, str(ROOT / "samples" / "make_submissions.py"),
-                    str(tmp / "wb"), str(tmp / "received")], check=True, capture_output=True)
+    make_submissions(tmp / "wb", tmp / "received", 2023)
     store = Store(tmp / "govxl.db")
     store.set_roster(agencies)
     collect([tmp / "received" / "第一批"], 2023, store, workers=1)

@@ -20,6 +20,7 @@ RANKS = {
     "govxl.consolidation": 4,
     "govxl.reporting": 5,
     "govxl.importer": 5,
+    "govxl.demo": 6,  # the sample cycle runs every stage
     "govxl.api": 7,
     "govxl.web": 8,
     "govxl.cli": 8,
