@@ -11,12 +11,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from govxl import api
 from govxl import messages as msg
-from govxl.form.spec import load_form
-from govxl.roster import RosterError, read_roster
-from govxl.store import Store, default_db_path
+from govxl.errors import GovxlError, InvalidArgument
 from govxl.version import __version__
-from govxl.workbook import generate as gen
+from govxl.workbook import DEFAULT_PASSWORD
 
 app = typer.Typer(
     help="govxl：政府信息公开工作年度报告的填报、收集、校验、汇总与成文工具。",
@@ -32,56 +31,35 @@ USAGE_ERROR = 2
 DATA_ERROR = 1
 
 
-def _os_error(e: OSError) -> str:
-    return msg.OS_ERRORS.get(e.errno, e.strerror or str(e))
-
-
-def _write_failed(e: OSError, path) -> None:
-    _fail(msg.CANNOT_WRITE.format(path=e.filename or path, error=_os_error(e)), DATA_ERROR)
-
-
-def _form_or_exit(name: str):
-    from govxl.form.spec import SpecError
-
-    try:
-        return load_form(name)
-    except SpecError as e:
-        _fail(msg.BAD_FORM.format(form=name, error=e))
-
-
 def _fail(message: str, code: int = USAGE_ERROR) -> None:
     console.print(f"[red]错误：[/red]{message}", highlight=False)
     raise typer.Exit(code)
 
 
-def _year(year: int) -> int:
-    if not 2000 <= year <= 2100:
-        _fail(msg.BAD_YEAR.format(year=year))
-    return year
+def _call(function, *args, **kwargs):
+    """Call the API; its errors become a Chinese message and the exit code (2 for a wrong call,
+    1 for everything else)."""
+    from govxl.roster import RosterError
+
+    try:
+        return function(*args, **kwargs)
+    except RosterError as e:  # every problem of the file, line by line
+        console.print(msg.ROSTER_ERRORS.format(n=len(e.problems)), style="red", highlight=False)
+        for problem in e.problems:
+            console.print(f"  · {problem}", highlight=False)
+        raise typer.Exit(DATA_ERROR) from None
+    except InvalidArgument as e:
+        _fail(str(e), USAGE_ERROR)
+    except GovxlError as e:
+        _fail(str(e), DATA_ERROR)
 
 
 def _db_option():
     return typer.Option(None, "--db", help="数据库文件，默认为当前文件夹的 govxl.db（或环境变量 GOVXL_DB）。")
 
 
-def _open_store(db: Path | None, must_exist: bool = False) -> Store:
-    path = db or default_db_path()
-    if must_exist and not Path(path).exists():
-        _fail(msg.NO_DB.format(path=path), DATA_ERROR)
-    try:
-        return Store(path)
-    except Exception as e:  # sqlite3 errors: not a database, locked, no permission
-        _fail(msg.CANNOT_OPEN_DB.format(path=path, error=e), DATA_ERROR)
-
-
-def _roster_or_exit(path: Path):
-    try:
-        return read_roster(path)
-    except RosterError as e:  # every problem of the file, line by line
-        console.print(msg.ROSTER_ERRORS.format(n=len(e.problems)), style="red", highlight=False)
-        for problem in e.problems:
-            console.print(f"  · {problem}", highlight=False)
-        raise typer.Exit(DATA_ERROR) from None
+def _form_option():
+    return typer.Option(api.DEFAULT_FORM, "--form", help="表样规格（templates/forms 中的文件名）。")
 
 
 def _print_json(data) -> None:
@@ -117,10 +95,10 @@ def generate(
     out_dir: Path = typer.Option(..., "--out", help="保存填报表的文件夹（不存在时自动创建）。"),
     roster: Path | None = typer.Option(None, "--roster", help="单位名单 CSV 文件（列名 code,name,group）。"),
     blank: bool = typer.Option(False, "--blank", help="生成不针对具体单位的空白模板。"),
-    password: str = typer.Option(gen.DEFAULT_PASSWORD, "--password", help="工作表保护密码。"),
+    password: str = typer.Option(DEFAULT_PASSWORD, "--password", help="工作表保护密码。"),
     deadline: str | None = typer.Option(None, "--deadline", help="报送截止日期，如 2026-01-15；默认为次年 1 月 31 日。"),
     db: Path | None = _db_option(),
-    form: str = typer.Option("annual-2021", "--form", help="表样规格（templates/forms 中的文件名）。"),
+    form: str = _form_option(),
 ) -> None:
     """按单位名单为每个单位生成一份填报表（锁定的 Excel 工作簿）。
 
@@ -129,44 +107,20 @@ def generate(
 
     示例：govxl generate --year 2025 --roster samples/roster.csv --out out/workbooks
     """
-    year = _year(year)
     when = _date(deadline)
-    if blank and roster:
-        _fail(msg.ROSTER_AND_BLANK)
-    spec = _form_or_exit(form)
-    if blank:
-        try:
-            path = gen.generate_blank(year, out_dir, password=password, deadline=when, form_name=form)
-        except OSError as e:
-            _write_failed(e, out_dir)
-        out.print(msg.GENERATED_BLANK.format(path=path), highlight=False)
+    if blank or roster is None:
+        result = _call(api.generate, None, year, out_dir, roster=roster, blank=blank, password=password,
+                       deadline=when, form=form)
+        out.print(msg.GENERATED_BLANK.format(path=result.paths[0]), highlight=False)
         return
-    if roster is None:
-        _fail(msg.NEED_ROSTER_OR_BLANK)
-    agencies = _roster_or_exit(roster)
-    with _open_store(db) as store:
-        last_year = store.latest(year - 1)
-        prefill = {code: gen.carry_over(spec, s.values) for code, s in last_year.items()}
-        try:
-            with Progress(TextColumn("生成填报表"), BarColumn(), MofNCompleteColumn(), console=console,
-                          transient=True, disable=len(agencies) < 20) as progress:
-                task = progress.add_task("", total=len(agencies))
-                paths = gen.generate_workbooks(
-                    year, agencies, out_dir, password=password, deadline=when, form_name=form,
-                    prefill=lambda a: prefill.get(a.code, {}),
-                    progress=lambda _p: progress.advance(task),
-                )
-        except RosterError as e:
-            console.print(msg.ROSTER_ERRORS.format(n=len(e.problems)), style="red", highlight=False)
-            for problem in e.problems:
-                console.print(f"  · {problem}", highlight=False)
-            raise typer.Exit(DATA_ERROR) from None
-        except OSError as e:
-            _write_failed(e, out_dir)
-        store.set_roster(agencies)
-    out.print(msg.GENERATED.format(n=len(paths), out=out_dir), highlight=False)
-    if prefill:
-        out.print(msg.PREFILLED.format(n=sum(1 for a in agencies if a.code in prefill)), highlight=False)
+    with _call(api.open_store, db) as store, Progress(
+            TextColumn("生成填报表"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("", total=None)
+        result = _call(api.generate, store, year, out_dir, roster=roster, password=password, deadline=when,
+                       form=form, progress=lambda _path: bar.advance(task))
+    out.print(msg.GENERATED.format(n=len(result.paths), out=out_dir), highlight=False)
+    if result.prefilled:
+        out.print(msg.PREFILLED.format(n=result.prefilled), highlight=False)
 
 
 @app.command()
@@ -178,8 +132,8 @@ def collect(
     report: Path | None = typer.Option(None, "--report", help="把问题清单和各单位的退回修改表写到此文件夹。"),
     as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON 格式的结果。"),
     blank_as_zero: bool = typer.Option(False, "--blank-as-zero", help="未填写的数字单元格按 0 处理（每处给出提醒）。"),
-    password: str = typer.Option(gen.DEFAULT_PASSWORD, "--password", help="退回修改表的工作表保护密码。"),
-    form: str = typer.Option("annual-2021", "--form", help="表样规格（templates/forms 中的文件名）。"),
+    password: str = typer.Option(DEFAULT_PASSWORD, "--password", help="退回修改表的工作表保护密码。"),
+    form: str = _form_option(),
 ) -> None:
     """读取、识别、校验并保存各单位报回的填报表，告诉每个单位哪里需要修改。
 
@@ -188,37 +142,20 @@ def collect(
 
     示例：govxl collect 收回文件夹/ --year 2025 --report 反馈
     """
-    from govxl.collection.collect import CollectError
-    from govxl.collection.collect import collect as run_collect
-    from govxl.collection.feedback import write_reports
-
-    year = _year(year)
-    _form_or_exit(form)
-    with _open_store(db) as store:
-        if roster:
-            store.set_roster(_roster_or_exit(roster))
-        try:
-            with Progress(TextColumn("收集文件"), BarColumn(), MofNCompleteColumn(), console=console,
-                          transient=True) as progress:
-                task = progress.add_task("", total=None)
-                result = run_collect(paths, year, store, blank_as_zero=blank_as_zero, form_name=form,
-                                     progress=lambda done, total: progress.update(task, completed=done,
-                                                                                  total=total))
-        except CollectError as e:
-            _fail(str(e))
-        report_error = None
-        try:
-            written = write_reports(result, store, report, password=password, form_name=form) if report else []
-        except OSError as e:  # the files are collected and stored; only the feedback could not be written
-            written, report_error = [], msg.CANNOT_WRITE.format(path=e.filename or report, error=_os_error(e))
+    with _call(api.open_store, db) as store, Progress(
+            TextColumn("收集文件"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("", total=None)
+        result = _call(api.collect, store, year, paths, roster=roster, report=report, blank_as_zero=blank_as_zero,
+                       password=password, form=form,
+                       progress=lambda done, total: bar.update(task, completed=done, total=total))
     if as_json:
         _print_json(result.as_dict())
     else:
         _print_collect(result)
-        if written:
+        if result.report_files:
             out.print(msg.COLLECT_REPORT_WRITTEN.format(path=report), highlight=False)
-    if report_error:
-        _fail(report_error, DATA_ERROR)
+    if result.report_error:
+        _fail(result.report_error, DATA_ERROR)
     raise typer.Exit(0 if result.valid else DATA_ERROR)
 
 
@@ -253,11 +190,8 @@ def status(
 
     示例：govxl status --year 2025
     """
-    from govxl.collection.status import completeness
-
-    year = _year(year)
-    with _open_store(db, must_exist=True) as store:
-        report = completeness(store, year)
+    with _call(api.open_store, db, must_exist=True) as store:
+        report = _call(api.status, store, year)
     if as_json:
         _print_json(report.as_dict())
         return
@@ -296,8 +230,8 @@ def merge(
     as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON 格式的汇总数。"),
     code: str = typer.Option("district", "--code", help="汇总表的单位代码（上级汇总时识别本级用）。"),
     name: str = typer.Option("全区汇总", "--name", help="汇总表的单位名称，例如 卫东区人民政府。"),
-    password: str = typer.Option(gen.DEFAULT_PASSWORD, "--password", help="工作表保护密码。"),
-    form: str = typer.Option("annual-2021", "--form", help="表样规格（templates/forms 中的文件名）。"),
+    password: str = typer.Option(DEFAULT_PASSWORD, "--password", help="工作表保护密码。"),
+    form: str = _form_option(),
 ) -> None:
     """把各单位最新通过校验的数据汇总成全区汇总表。
 
@@ -306,17 +240,8 @@ def merge(
 
     示例：govxl merge --year 2025 --out 汇总/2025年全区汇总.xlsx --name 卫东区人民政府 --code WD
     """
-    from govxl.consolidation.merge import consolidate, previous_year, write_summary
-
-    year = _year(year)
-    _form_or_exit(form)
-    with _open_store(db, must_exist=True) as store:
-        result = consolidate(store, year, form)
-        try:
-            write_summary(result, out_file, store=store, previous=previous_year(store, result, form),
-                          code=code, name=name, password=password)
-        except OSError as e:
-            _write_failed(e, out_file)
+    with _call(api.open_store, db, must_exist=True) as store:
+        result = _call(api.merge, store, year, out=out_file, code=code, name=name, password=password, form=form)
     if as_json:
         _print_json(result.as_dict())
         return
@@ -333,7 +258,7 @@ def export(
     fmt: str = typer.Option(..., "--format", help="文件格式：csv、json 或 xlsx。"),
     out_file: Path = typer.Option(..., "--out", help="输出文件。"),
     db: Path | None = _db_option(),
-    form: str = typer.Option("annual-2021", "--form", help="表样规格（templates/forms 中的文件名）。"),
+    form: str = _form_option(),
 ) -> None:
     """导出各单位的全部数据（每个单位每个单元格一行），供分析使用。
 
@@ -341,21 +266,9 @@ def export(
 
     示例：govxl export --year 2025 --format csv --out 2025年数据.csv
     """
-    from govxl.consolidation.export import FORMATS
-    from govxl.consolidation.export import export as write_export
-    from govxl.consolidation.merge import consolidate
-
-    year = _year(year)
-    if fmt not in FORMATS:
-        _fail(msg.BAD_FORMAT.format(value=fmt, choices="、".join(FORMATS)))
-    _form_or_exit(form)
-    with _open_store(db, must_exist=True) as store:
-        result = consolidate(store, year, form)
-    try:
-        write_export(result, fmt, out_file)
-    except OSError as e:
-        _write_failed(e, out_file)
-    out.print(msg.EXPORTED.format(n=len(result.contributions), path=out_file), highlight=False)
+    with _call(api.open_store, db, must_exist=True) as store:
+        result = _call(api.export, store, year, out_file, format=fmt, form=form)
+    out.print(msg.EXPORTED.format(n=result.agencies, path=out_file), highlight=False)
 
 
 @app.command()
@@ -368,7 +281,7 @@ def compose(
     all_agencies: bool = typer.Option(False, "--all", help="为每个已通过审核的单位各生成一份报告，保存在 --out 文件夹。"),
     name: str = typer.Option("本区", "--name", help="全区报告的机关名称，例如 卫东区人民政府。"),
     db: Path | None = _db_option(),
-    form: str = typer.Option("annual-2021", "--form", help="表样规格（templates/forms 中的文件名）。"),
+    form: str = _form_option(),
 ) -> None:
     """按国家格式生成年度报告（Markdown、网页或 Word）。
 
@@ -377,27 +290,10 @@ def compose(
 
     示例：govxl compose --year 2025 --district --name 卫东区人民政府 --format docx --out 2025年报告.docx
     """
-    from govxl.reporting import reports
-
-    year = _year(year)
-    if [bool(agency), district, all_agencies].count(True) != 1:
-        _fail(msg.COMPOSE_ONE_KIND)
-    if fmt not in reports.FORMATS:
-        _fail(msg.BAD_FORMAT.format(value=fmt, choices="、".join(reports.FORMATS)))
-    _form_or_exit(form)
-    with _open_store(db, must_exist=True) as store:
-        try:
-            if district:
-                paths = [reports.district_report(store, year, fmt, out_path, name=name, form_name=form)]
-            elif agency:
-                paths = [reports.agency_report(store, year, agency, fmt, out_path, form_name=form)]
-            else:
-                paths = reports.all_agency_reports(store, year, fmt, out_path, form_name=form)
-        except reports.ReportError as e:
-            _fail(str(e), DATA_ERROR)
-        except OSError as e:
-            _write_failed(e, out_path)
-    out.print(msg.COMPOSED.format(n=len(paths), path=out_path), highlight=False)
+    with _call(api.open_store, db, must_exist=True) as store:
+        result = _call(api.compose, store, year, out_path, format=fmt, agency=agency, district=district,
+                       all_agencies=all_agencies, name=name, form=form)
+    out.print(msg.COMPOSED.format(n=len(result.paths), path=out_path), highlight=False)
 
 
 @app.command("import")
@@ -416,45 +312,30 @@ def import_reports(
 
     示例：govxl import 金融工作局2023年报告.txt --agency WD025
     """
-    from govxl.importer import import_file, store_import
+    from govxl.store import default_db_path
 
-    if year is not None:
-        year = _year(year)
-    path = db or default_db_path()
-    store = _open_store(db) if (db is not None or Path(path).exists()) else None
-    roster = {a.code: a for a in store.roster()} if store else {}
-    results = []
-    failed = False
-    for file in files:
-        try:
-            result = import_file(file, agency=agency, year=year, roster=roster)
-            data = Path(file).read_bytes()
-        except OSError as e:
-            console.print(msg.CANNOT_READ.format(path=file, error=_os_error(e)), style="red", highlight=False)
-            failed = True
-            continue
-        except Exception:  # a damaged Word file, a spreadsheet given by mistake …: this file only
-            console.print(msg.IMPORT_UNREADABLE_FILE.format(path=file), style="red", highlight=False)
-            failed = True
-            continue
-        if any(f.code == "import.not_a_report" for f in result.findings):
-            failed = True
-        saved = store_import(store, result, data, str(file)) if store else False
-        results.append((file, result, saved))
-    if store:
-        store.close()
+    has_store = db is not None or default_db_path().exists()
+    store = _call(api.open_store, db) if has_store else None
+    try:
+        batch = _call(api.import_reports, store, files, year=year, agency=agency)
+    finally:
+        if store:
+            store.close()
     if as_json:
-        data = [r.as_dict() | {"saved": saved} for _, r, saved in results]
-        _print_json(data[0] if len(data) == 1 else data)
+        _print_json(batch.as_dict())
     else:
-        for file, r, saved in results:
-            out.print(msg.IMPORTED.format(file=file, agency=r.agency_name or r.agency or "—", year=r.year or "—",
+        for item in batch.files:
+            if item.result is None:
+                console.print(item.error, style="red", highlight=False)
+                continue
+            r = item.result
+            out.print(msg.IMPORTED.format(file=item.file, agency=r.agency_name or r.agency or "—", year=r.year or "—",
                                           edition=r.edition, unread=len(r.unread), findings=len(r.findings)),
                       highlight=False)
             for f in r.findings:
                 out.print(f"  · {f.text}", highlight=False)
-            out.print(msg.IMPORT_SAVED if saved else msg.IMPORT_NOT_SAVED, highlight=False)
-    raise typer.Exit(DATA_ERROR if failed else 0)
+            out.print(msg.IMPORT_SAVED if item.saved else msg.IMPORT_NOT_SAVED, highlight=False)
+    raise typer.Exit(DATA_ERROR if batch.failed else 0)
 
 
 @app.command()
@@ -483,7 +364,7 @@ def demo(
     except DemoError as e:
         _fail(str(e))
     except OSError as e:
-        _write_failed(e, out_dir)
+        _fail(msg.CANNOT_WRITE.format(path=e.filename or out_dir, error=msg.os_error(e)), DATA_ERROR)
     out.print(msg.DEMO_DONE.format(path=out_dir), highlight=False)
 
 
@@ -505,8 +386,6 @@ def run() -> None:
     Chinese sentence rather than a traceback (set GOVXL_DEBUG=1 to see the traceback)."""
     import os
 
-    from typer._click import exceptions as click_errors
-
     _tolerant_streams()
     _localise_help()
     command = typer.main.get_command(app)
@@ -514,16 +393,17 @@ def run() -> None:
         _chinese_help_option(cmd)
     try:
         code = command.main(prog_name="govxl", standalone_mode=False)
-    except click_errors.UsageError as e:
-        if type(e).__name__ == "NoArgsIsHelpError":  # no arguments at all: the help was shown
-            sys.exit(0)
-        console.print(f"[red]错误：[/red]{_usage_message(e, click_errors)}", highlight=False)
-        console.print(msg.USAGE_HINT, highlight=False)
-        sys.exit(USAGE_ERROR)
     except (typer.Abort, KeyboardInterrupt):
         console.print(msg.ABORTED, highlight=False)
         sys.exit(130)
-    except Exception as e:  # a bug, not the user's fault: say so plainly
+    except Exception as e:
+        if _is_usage_error(e):
+            if "NoArgsIsHelpError" in _kinds(e):  # no arguments at all: the help was shown
+                sys.exit(0)
+            console.print(f"[red]错误：[/red]{_usage_message(e)}", highlight=False)
+            console.print(msg.USAGE_HINT, highlight=False)
+            sys.exit(USAGE_ERROR)
+        # a bug, not the user's fault: say so plainly
         if os.environ.get("GOVXL_DEBUG"):
             raise
         console.print(msg.INTERNAL_ERROR.format(error=f"{type(e).__name__}: {e}"), style="red", highlight=False)
@@ -539,16 +419,27 @@ def _tolerant_streams() -> None:
             stream.reconfigure(errors="replace")
 
 
-def _usage_message(e, errors) -> str:
+def _kinds(e: BaseException) -> set[str]:
+    """The names of an exception's classes. Typer vendors its command-line parser privately, so
+    its usage errors are recognised by their class names, never through a private import."""
+    return {c.__name__ for c in type(e).__mro__}
+
+
+def _is_usage_error(e: BaseException) -> bool:
+    return "UsageError" in _kinds(e) and getattr(e, "exit_code", None) == USAGE_ERROR
+
+
+def _usage_message(e) -> str:
     hint = ""
     param = getattr(e, "param", None)
+    kinds = _kinds(e)
     if param is not None:
         hint = getattr(param, "metavar", None) or "/".join(getattr(param, "opts", []) or [param.name or ""])
-    if isinstance(e, errors.MissingParameter):
+    if "MissingParameter" in kinds:
         return msg.USAGE_MISSING.format(option=hint or e.param_hint or "")
-    if isinstance(e, errors.NoSuchOption):
+    if "NoSuchOption" in kinds:
         return msg.USAGE_NO_OPTION.format(option=e.option_name)
-    if isinstance(e, errors.BadParameter):
+    if "BadParameter" in kinds:
         return msg.USAGE_BAD_VALUE.format(option=hint or e.param_hint or "")
     if e.message.startswith("No such command"):
         return msg.USAGE_NO_COMMAND.format(command=e.message.split("'")[1] if "'" in e.message else e.message)

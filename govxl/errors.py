@@ -11,3 +11,13 @@ class GovxlError(Exception):
 
 class SpecError(GovxlError, ValueError):
     """A form spec (``templates/forms/*.toml``) is not valid."""
+
+
+class InvalidArgument(GovxlError, ValueError):
+    """A call made with arguments that cannot work (a year out of range, an unknown format, two
+    options that exclude each other). The command line exits with 2 for it."""
+
+
+class OutputError(GovxlError, OSError):
+    """A file could not be written (disk full, no permission, a file open in another program).
+    Nothing already stored is lost."""

@@ -92,3 +92,15 @@ DEMO_COLLECTED = "已收集{batch}，问题清单和退回修改表在 {path}"
 DEMO_STATUS = "报送进度："
 DEMO_COMPOSED = "已生成 {n} 份年度报告（Markdown、网页、Word）：{path}"
 DEMO_DONE = "示例已完成，全部结果在 {path}"
+NEED_STORE = "生成各单位填报表需要数据库（记录单位名单）。"
+
+
+def os_error(e: BaseException) -> str:
+    """An operating-system error in words a clerk understands (never English system text)."""
+    errno = getattr(e, "errno", None)
+    if errno in OS_ERRORS:
+        return OS_ERRORS[errno]
+    return OTHER_OS_ERROR if isinstance(e, OSError) else str(e)
+
+
+OTHER_OS_ERROR = "系统错误（文件或磁盘无法访问）"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from govxl import messages as msg
 from govxl.collection.examine import Context, Examination, examine
-from govxl.errors import GovxlError
+from govxl.errors import InvalidArgument
 from govxl.findings import ERROR, WARNING, Finding
 from govxl.form import rules as rule_engine
 from govxl.form.spec import load_form
@@ -27,7 +27,7 @@ from govxl.store import Store, new_run_id
 IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
 
 
-class CollectError(GovxlError):
+class CollectError(InvalidArgument):
     """The collection cannot start (no roster, a path that does not exist). Chinese message."""
 
 
@@ -59,6 +59,8 @@ class CollectReport:
     year: int
     run_id: str
     files: list[FileReport] = field(default_factory=list)
+    report_files: list[Path] = field(default_factory=list)  # 问题清单 and feedback workbooks written
+    report_error: str | None = None  # why they could not be written (the files are collected anyway)
 
     @property
     def valid(self) -> bool:
@@ -69,7 +71,8 @@ class CollectReport:
         for f in self.files:
             counts[f.status] = counts.get(f.status, 0) + 1
         return {"valid": self.valid, "year": self.year, "run_id": self.run_id, "counts": counts,
-                "files": [f.as_dict() for f in self.files]}
+                "files": [f.as_dict() for f in self.files],
+                "report_files": [str(p) for p in self.report_files], "report_error": self.report_error}
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:

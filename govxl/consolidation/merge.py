@@ -50,6 +50,7 @@ class Consolidation:
     totals: dict[str, Number]
     missing: list[Agency]
     rejected: list[Agency]
+    summary_path: Path | None = None  # the summary workbook, once written
 
     def indicator(self, key: str, values: dict | None = None) -> Number:
         values = self.totals if values is None else values

@@ -29,9 +29,8 @@ from govxl.names import workbook_filename
 from govxl.parallel import process_pool
 from govxl.roster import Agency, RosterError
 from govxl.version import __version__
-from govxl.workbook import identity
+from govxl.workbook import DEFAULT_PASSWORD, identity
 
-DEFAULT_PASSWORD = "govxl"
 
 INPUT_FILL = "#FFF2CC"
 DERIVED_FILL = "#E7E6E6"

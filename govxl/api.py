@@ -1,0 +1,323 @@
+"""The public Python API of govxl: the whole yearly cycle, one function per step.
+
+Every function takes a store first (see :func:`open_store`), then the year, then keyword
+options, and returns a result object whose ``as_dict()`` is exactly what the command line prints
+with ``--json``. The command line (``govxl.cli``) and the web workbench call these functions and
+nothing else, so a test of the API is a test of both. Errors are :class:`govxl.errors.GovxlError`
+subclasses whose message is a Chinese sentence for a clerk; :class:`InvalidArgument` means the
+call itself was wrong (the command line exits with 2 for it, 1 for the others).
+
+    >>> import govxl
+    >>> with govxl.open_store("govxl.db") as store:               # doctest: +SKIP
+    ...     govxl.generate(store, 2025, "下发", roster="名单.csv")
+    ...     result = govxl.collect(store, 2025, ["收回文件"], report="反馈")
+    ...     govxl.merge(store, 2025, out="2025年全区汇总表.xlsx", name="卫东区人民政府")
+
+See docs/api.md for a tour with runnable examples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govxl import messages as msg
+from govxl.errors import GovxlError, InvalidArgument, OutputError
+from govxl.roster import Agency, read_roster
+from govxl.store import Store, default_db_path
+from govxl.workbook import DEFAULT_PASSWORD
+
+DEFAULT_FORM = "annual-2021"
+
+PathLike = str | Path
+
+
+# --- the store and the roster ------------------------------------------------------------------
+
+
+def open_store(path: PathLike | None = None, *, must_exist: bool = False) -> Store:
+    """Open the store (a SQLite file; ``govxl.db`` in the current folder, or ``$GOVXL_DB``, when
+    ``path`` is None). ``must_exist``: refuse to create a new one (for commands that only read)."""
+    target = Path(path) if path else default_db_path()
+    if must_exist and not target.exists():
+        raise GovxlError(msg.NO_DB.format(path=target))
+    try:
+        return Store(target)
+    except GovxlError:
+        raise
+    except Exception as e:  # sqlite3 errors: not a database, locked, no permission
+        raise GovxlError(msg.CANNOT_OPEN_DB.format(path=target, error=msg.os_error(e))) from None
+
+
+def set_roster(store: Store, roster: PathLike | list[Agency]) -> list[Agency]:
+    """Record the roster (a CSV file, or agencies already read) as the store's active roster and
+    return it. A roster with problems raises :class:`govxl.roster.RosterError` listing every one,
+    and changes nothing."""
+    agencies = read_roster(roster) if isinstance(roster, (str, Path)) else list(roster)
+    store.set_roster(agencies)
+    return agencies
+
+
+# --- generate ------------------------------------------------------------------------------------
+
+
+@dataclass
+class GenerateResult:
+    year: int
+    paths: list[Path]
+    blank: bool = False
+    prefilled: int = 0  # agencies whose 上年结转 was filled in from last year's data
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "blank": self.blank, "files": [str(p) for p in self.paths],
+                "prefilled": self.prefilled}
+
+
+def generate(store: Store | None, year: int, out: PathLike, *, roster: PathLike | list[Agency] | None = None,
+             blank: bool = False, password: str = DEFAULT_PASSWORD, deadline: dt.date | None = None,
+             form: str = DEFAULT_FORM, progress: Callable[[Path], None] | None = None) -> GenerateResult:
+    """Write one locked workbook per agency of ``roster`` into the folder ``out`` (the roster is
+    then recorded in the store), or with ``blank=True`` the template an agency fills in with its
+    own name and code. Agencies with last year's data in the store get their 上年结转 pre-filled.
+    ``store`` may be None for a blank template."""
+    from govxl.workbook import generate as gen
+
+    year = check_year(year)
+    load_form_or_raise(form)
+    if blank:
+        if roster is not None:
+            raise InvalidArgument(msg.ROSTER_AND_BLANK)
+        path = _writing(out, gen.generate_blank, year, out, password=password, deadline=deadline, form_name=form)
+        return GenerateResult(year, [path], blank=True)
+    if roster is None:
+        raise InvalidArgument(msg.NEED_ROSTER_OR_BLANK)
+    if store is None:
+        raise InvalidArgument(msg.NEED_STORE)
+    agencies = read_roster(roster) if isinstance(roster, (str, Path)) else list(roster)
+    prefill = carry_over_values(store, year, form=form)
+    paths = _writing(out, gen.generate_workbooks, year, agencies, out, password=password, deadline=deadline,
+                     form_name=form, prefill=lambda a: prefill.get(a.code, {}), progress=progress)
+    store.set_roster(agencies)
+    return GenerateResult(year, paths, prefilled=sum(1 for a in agencies if a.code in prefill))
+
+
+def carry_over_values(store: Store, year: int, *, form: str = DEFAULT_FORM) -> dict[str, dict]:
+    """Per agency code, the input values of ``year`` that last year's data in the store settles
+    (上年结转 = last year's 结转下年度继续办理)."""
+    from govxl.form.spec import load_form
+    from govxl.workbook.generate import carry_over
+
+    spec = load_form(form)
+    return {code: carry_over(spec, s.values) for code, s in store.latest(year - 1).items()}
+
+
+# --- collect and status --------------------------------------------------------------------------
+
+
+def collect(store: Store, year: int, paths: Iterable[PathLike], *, roster: PathLike | list[Agency] | None = None,
+            report: PathLike | None = None, blank_as_zero: bool = False, password: str = DEFAULT_PASSWORD,
+            form: str = DEFAULT_FORM, progress: Callable[[int, int], None] | None = None):
+    """Read, identify, check and keep every file under ``paths`` (files and folders, recursively)
+    as returns for ``year``. With ``report``, write 问题清单.xlsx and each agency's 退回修改表 into
+    that folder. Returns a :class:`govxl.collection.collect.CollectReport`; if the feedback files
+    could not be written, the files are still collected and ``report_error`` says why."""
+    from govxl.collection.collect import collect as run_collect
+    from govxl.collection.feedback import write_reports
+
+    year = check_year(year)
+    load_form_or_raise(form)
+    if roster is not None:
+        set_roster(store, roster)
+    result = run_collect(paths, year, store, blank_as_zero=blank_as_zero, form_name=form, progress=progress)
+    if report is not None:
+        try:
+            result.report_files = write_reports(result, store, report, password=password, form_name=form)
+        except OSError as e:  # the files are collected and stored; only the feedback could not be written
+            result.report_error = msg.CANNOT_WRITE.format(path=e.filename or report, error=msg.os_error(e))
+    return result
+
+
+def status(store: Store, year: int):
+    """How complete the collection of ``year`` is: every agency of the roster with its status and
+    the version in use, and the reporting rate per group
+    (:class:`govxl.collection.status.StatusReport`)."""
+    from govxl.collection.status import completeness
+
+    return completeness(store, check_year(year))
+
+
+# --- merge, export -------------------------------------------------------------------------------
+
+
+def merge(store: Store, year: int, *, out: PathLike | None = None, code: str = "district",
+          name: str = "全区汇总", password: str = DEFAULT_PASSWORD, form: str = DEFAULT_FORM):
+    """Add up the version in use of every agency (a
+    :class:`govxl.consolidation.merge.Consolidation`). With ``out``, also write the district
+    summary workbook there (``code`` and ``name`` identify the district to the level above, which
+    can collect and merge the summary workbook again); its path is then ``summary_path``."""
+    from govxl.consolidation.merge import consolidate, previous_year, write_summary
+
+    year = check_year(year)
+    load_form_or_raise(form)
+    result = consolidate(store, year, form)
+    if out is not None:
+        result.summary_path = _writing(out, write_summary, result, out, store=store,
+                                       previous=previous_year(store, result, form), code=code, name=name,
+                                       password=password)
+    return result
+
+
+EXPORT_FORMATS = ("csv", "json", "xlsx")
+
+
+@dataclass
+class ExportResult:
+    year: int
+    path: Path
+    format: str
+    agencies: int
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "file": str(self.path), "format": self.format, "agencies": self.agencies}
+
+
+def export(store: Store, year: int, out: PathLike, *, format: str, form: str = DEFAULT_FORM) -> ExportResult:
+    """Every value of every agency's version in use as one long table (csv, json or xlsx)."""
+    from govxl.consolidation.export import export as write_export
+    from govxl.consolidation.merge import consolidate
+
+    year = check_year(year)
+    if format not in EXPORT_FORMATS:
+        raise InvalidArgument(msg.BAD_FORMAT.format(value=format, choices="、".join(EXPORT_FORMATS)))
+    load_form_or_raise(form)
+    result = consolidate(store, year, form)
+    _writing(out, write_export, result, format, out)
+    return ExportResult(year, Path(out), format, len(result.contributions))
+
+
+# --- compose -------------------------------------------------------------------------------------
+
+REPORT_FORMATS = ("md", "html", "docx")
+
+
+@dataclass
+class ComposeResult:
+    year: int
+    format: str
+    paths: list[Path] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "format": self.format, "files": [str(p) for p in self.paths]}
+
+
+def compose(store: Store, year: int, out: PathLike, *, format: str, agency: str | None = None,
+            district: bool = False, all_agencies: bool = False, name: str = "本区",
+            form: str = DEFAULT_FORM) -> ComposeResult:
+    """The annual report in the national format: of one agency (``agency=`` its code), of the
+    district (``district=True``, section 一 drafted from the data, ``name`` the government's
+    name), or of every agency with accepted data (``all_agencies=True``; ``out`` is a folder)."""
+    from govxl.reporting import reports
+
+    year = check_year(year)
+    if [bool(agency), district, all_agencies].count(True) != 1:
+        raise InvalidArgument(msg.COMPOSE_ONE_KIND)
+    if format not in REPORT_FORMATS:
+        raise InvalidArgument(msg.BAD_FORMAT.format(value=format, choices="、".join(REPORT_FORMATS)))
+    load_form_or_raise(form)
+    if district:
+        paths = [_writing(out, reports.district_report, store, year, format, out, name=name, form_name=form)]
+    elif agency:
+        paths = [_writing(out, reports.agency_report, store, year, agency, format, out, form_name=form)]
+    else:
+        paths = _writing(out, reports.all_agency_reports, store, year, format, out, form_name=form)
+    return ComposeResult(year, format, paths)
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportedFile:
+    file: str
+    result: object | None = None  # govxl.importer.ImportResult; None when the file could not be read
+    saved: bool = False
+    error: str | None = None  # why the file could not be read at all
+
+    def as_dict(self) -> dict:
+        if self.result is None:
+            return {"source": self.file, "error": self.error, "saved": False}
+        return self.result.as_dict() | {"saved": self.saved}
+
+    @property
+    def failed(self) -> bool:
+        return self.result is None or any(f.code == "import.not_a_report" for f in self.result.findings)
+
+
+@dataclass
+class ImportBatch:
+    files: list[ImportedFile]
+
+    @property
+    def failed(self) -> bool:
+        return any(f.failed for f in self.files)
+
+    def as_dict(self) -> dict:
+        return {"files": [f.as_dict() for f in self.files], "saved": sum(f.saved for f in self.files)}
+
+
+def import_reports(store: Store | None, files: Iterable[PathLike], *, year: int | None = None,
+                   agency: str | None = None, progress: Callable[[int, int], None] | None = None) -> ImportBatch:
+    """Read published annual reports (text, Markdown, HTML, Word) into the same data as a returned
+    workbook. A report of an agency of the roster is stored as its data for that year (source:
+    import) and serves next year's carry-over check. ``store`` may be None: read only."""
+    from govxl.importer import import_file, store_import
+
+    if year is not None:
+        year = check_year(year)
+    roster = {a.code: a for a in store.roster()} if store else {}
+    files = list(files)
+    batch = ImportBatch([])
+    for i, file in enumerate(files):
+        try:
+            data = Path(file).read_bytes()
+            result = import_file(file, agency=agency, year=year, roster=roster)
+        except OSError as e:
+            batch.files.append(ImportedFile(str(file), error=msg.CANNOT_READ.format(path=file, error=msg.os_error(e))))
+        except Exception:  # a damaged Word file, a spreadsheet given by mistake …: this file only
+            batch.files.append(ImportedFile(str(file), error=msg.IMPORT_UNREADABLE_FILE.format(path=file)))
+        else:
+            saved = bool(store) and store_import(store, result, data, str(file))
+            batch.files.append(ImportedFile(str(file), result, saved))
+        if progress:
+            progress(i + 1, len(files))
+    return batch
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def check_year(year: int) -> int:
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise InvalidArgument(msg.BAD_YEAR.format(year=year))
+    return year
+
+
+def load_form_or_raise(name: str):
+    from govxl.errors import SpecError
+    from govxl.form.spec import load_form
+
+    try:
+        return load_form(name)
+    except (SpecError, OSError) as e:
+        raise InvalidArgument(msg.BAD_FORM.format(form=name, error=e)) from None
+
+
+def _writing(target: PathLike, function, *args, **kwargs):
+    """Call a function that writes files; a failure of the file system becomes an OutputError with
+    a Chinese message naming the file."""
+    try:
+        return function(*args, **kwargs)
+    except OSError as e:
+        raise OutputError(msg.CANNOT_WRITE.format(path=e.filename or target, error=msg.os_error(e))) from None
