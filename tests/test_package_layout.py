@@ -22,6 +22,7 @@ RANKS = {
     "govxl.importer": 5,
     "govxl.demo": 6,  # the sample cycle runs every stage
     "govxl.api": 7,
+    "govxl.demo": 7,  # the sample cycle, run as a clerk would: through the API
     "govxl.web": 8,
     "govxl.cli": 8,
     "govxl.__main__": 9,
