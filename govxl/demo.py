@@ -27,9 +27,8 @@ from govxl.errors import GovxlError
 from govxl.form.layout import layout_form
 from govxl.form.spec import Form, load_form
 from govxl.resources import samples_dir
-from govxl.roster import Agency, read_roster
-from govxl.store import Store
-from govxl.workbook.generate import WorkbookRequest, generate_blank, generate_workbooks, write_workbook
+from govxl.roster import Agency
+from govxl.workbook.generate import WorkbookRequest, write_workbook
 
 YEAR = 2023  # the year of the seed report; the published report imported is the year before
 DISTRICT_CODE = "WD"
@@ -185,13 +184,7 @@ def prepare_folder(out: Path) -> None:
 def run_demo(out: str | Path, *, on_step: Callable[[DemoStep], None] | None = None) -> list[DemoStep]:
     """Run the sample cycle into the folder ``out`` (created; emptied when it holds an earlier
     demo; refused when it holds anything else). ``on_step`` is called after each step."""
-    from govxl.collection.collect import collect
-    from govxl.collection.feedback import write_reports
-    from govxl.collection.status import completeness
-    from govxl.consolidation.export import export
-    from govxl.consolidation.merge import consolidate, previous_year, write_summary
-    from govxl.importer import import_file, store_import
-    from govxl.reporting import reports
+    from govxl import api
 
     out = Path(out)
     prepare_folder(out)
@@ -203,45 +196,42 @@ def run_demo(out: str | Path, *, on_step: Callable[[DemoStep], None] | None = No
             on_step(step)
 
     year = YEAR
-    agencies = read_roster(samples_dir() / "roster.csv")
-    with Store(out / "govxl.db") as store:
-        paths = generate_workbooks(year, agencies, out / "workbooks")
-        store.set_roster(agencies)
-        paths.append(generate_blank(year, out))
-        done(DemoStep(msg.DEMO_GENERATED.format(n=len(agencies), path=out / "workbooks"), paths=paths))
+    with api.open_store(out / "govxl.db") as store:
+        generated = api.generate(store, year, out / "workbooks", roster=samples_dir() / "roster.csv")
+        blank = api.generate(None, year, out, blank=True)
+        done(DemoStep(msg.DEMO_GENERATED.format(n=len(generated.paths), path=out / "workbooks"),
+                      paths=generated.paths + blank.paths))
 
         batches = make_submissions(out / "workbooks", out / "received", year)
         done(DemoStep(msg.DEMO_SUBMITTED.format(
             first=len(list(batches[0].iterdir())), second=len(list(batches[1].iterdir())),
             path=out / "received"), paths=list(batches)))
 
-        roster = {a.code: a for a in agencies}
-        for published in sorted((samples_dir() / "published").glob("*.txt")):
-            result = import_file(published, roster=roster)
-            store_import(store, result, published.read_bytes(), str(published))
-            done(DemoStep(msg.DEMO_IMPORTED.format(name=result.agency_name or published.stem, year=result.year)))
+        published = sorted((samples_dir() / "published").glob("*.txt"))
+        for item in api.import_reports(store, published).files:
+            result = item.result
+            done(DemoStep(msg.DEMO_IMPORTED.format(name=result.agency_name or Path(item.file).stem,
+                                                   year=result.year)))
 
         for batch in batches:
-            report = collect([batch], year, store)
-            written = write_reports(report, store, out / "report" / batch.name)
+            report = api.collect(store, year, [batch], report=out / "report" / batch.name)
             done(DemoStep(msg.DEMO_COLLECTED.format(batch=batch.name, path=out / "report" / batch.name),
-                          kind="collect", result=report, paths=written))
+                          kind="collect", result=report, paths=report.report_files))
 
-        done(DemoStep(msg.DEMO_STATUS, kind="status", result=completeness(store, year)))
+        done(DemoStep(msg.DEMO_STATUS, kind="status", result=api.status(store, year)))
 
-        current = consolidate(store, year)
-        summary = write_summary(current, out / f"{year}年卫东区汇总表.xlsx", store=store,
-                                previous=previous_year(store, current), code=DISTRICT_CODE, name=DISTRICT_NAME)
-        done(DemoStep(msg.MERGED.format(n=len(current.contributions), path=summary), paths=[summary]))
-        data = export(current, "csv", out / f"{year}年各单位数据.csv")
-        done(DemoStep(msg.EXPORTED.format(n=len(current.contributions), path=data), paths=[data]))
+        merged = api.merge(store, year, out=out / f"{year}年卫东区汇总表.xlsx", code=DISTRICT_CODE,
+                           name=DISTRICT_NAME)
+        done(DemoStep(msg.MERGED.format(n=len(merged.contributions), path=merged.summary_path),
+                      paths=[merged.summary_path]))
+        data = api.export(store, year, out / f"{year}年各单位数据.csv", format="csv")
+        done(DemoStep(msg.EXPORTED.format(n=data.agencies, path=data.path), paths=[data.path]))
 
         folder = out / "reports"
         written = []
-        for fmt in reports.FORMATS:
-            written.append(reports.district_report(
-                store, year, fmt, folder / f"{year}年{DISTRICT_NAME}政府信息公开工作年度报告.{fmt}",
-                name=DISTRICT_NAME))
-            written += reports.all_agency_reports(store, year, fmt, folder / "各单位")
+        for fmt in api.REPORT_FORMATS:
+            written += api.compose(store, year, folder / f"{year}年{DISTRICT_NAME}政府信息公开工作年度报告.{fmt}",
+                                   format=fmt, district=True, name=DISTRICT_NAME).paths
+            written += api.compose(store, year, folder / "各单位", format=fmt, all_agencies=True).paths
         done(DemoStep(msg.DEMO_COMPOSED.format(n=len(written), path=folder), paths=written))
     return steps
