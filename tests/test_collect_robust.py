@@ -137,9 +137,9 @@ def test_cli_json_report_exit_codes_feedback_and_status(tmp_path, form):
     assert {f["code"] for f in findings} == {"rule.t3.balance", "value.not_number"}
     assert all({"code", "severity", "sheet", "cell", "message"} <= set(f) for f in findings)
 
-    issues = openpyxl.load_workbook(tmp_path / "report" / "问题清单.xlsx")["问题清单"]
+    issues = openpyxl.load_workbook(tmp_path / "report" / "问题清单.xlsx")["全部问题"]
     rows = list(issues.iter_rows(values_only=True))
-    assert rows[0][0] == "单位代码" and len(rows) == 1 + len(findings)
+    assert rows[1][0] == "单位代码" and len(rows) == 2 + len(findings)
     assert issues.auto_filter.ref
     feedback = openpyxl.load_workbook(tmp_path / "report" / f"{YEAR}_A02_卫东区教育局_反馈.xlsx")
     cell = feedback["二、主动公开"]["B4"]

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 
 from govxl.form import rules
-from govxl.form.layout import COVER
+from govxl.form.layout import COVER, layout_form
 from govxl.roster import Agency, RosterError, read_roster
 from govxl.workbook import identity
 from govxl.workbook.generate import (
@@ -137,8 +137,14 @@ def test_cover_shows_identity_deadline_instructions_and_legend(tmp_path, form):
     assert fields["单位代码"] == "WD025"
     assert fields["报告年度"] == "2023年"
     assert fields["报送截止日期"] == "2024年1月15日"
-    assert fields["校验结果"] == "全部校验通过"
+    # A blank form is not "passed": the verdict says how much is left, every check waits for input.
+    assert fields["校验结果"] == f"尚未填写（{len(form.input_keys)} 处未填）"
+    assert fields["不平衡处数"] == 0
     assert fields["未填写单元格"] == len(form.input_keys) + len(form.narrative)
+    workbook = openpyxl.load_workbook(path, data_only=True)
+    shown = {workbook[s.name].cell(span.row + 1, span.col + 1).value
+             for s in layout_form(form).sheets for span in s.checks.values()}
+    assert shown == {"待填写"}
     texts = " ".join(str(c.value) for row in cover.iter_rows() for c in row if c.value)
     assert "填写说明" in texts and "颜色说明" in texts and "黄色单元格" in texts
     assert cover["A1"].value == "卫东区金融工作局2023年政府信息公开工作年度报告填报表"

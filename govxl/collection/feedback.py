@@ -4,15 +4,18 @@ findings, its own workbook regenerated with its values, every offending cell mar
 
 from __future__ import annotations
 
+import os
+import unicodedata
 from pathlib import Path
 
 import xlsxwriter
 
 from govxl import messages as msg
 from govxl.atomic import atomic_path
+from govxl.collection.carry import carry
 from govxl.collection.collect import CollectReport, FileReport
 from govxl.findings import SEVERITY_LABELS, STATUS_LABELS
-from govxl.form.layout import layout_form
+from govxl.form.layout import layout_form, workbook_texts
 from govxl.form.spec import load_form
 from govxl.names import agency_filename
 from govxl.roster import Agency
@@ -21,13 +24,16 @@ from govxl.workbook.generate import DEFAULT_PASSWORD, WorkbookRequest, write_wor
 from govxl.workbook.reader import read_workbook
 
 ISSUE_LIST = "问题清单.xlsx"
-ISSUE_COLUMNS = [
-    ("单位代码", 12), ("单位名称", 28), ("单位类别", 10), ("文件", 36), ("版本", 6), ("状态", 14),
-    ("级别", 6), ("问题代码", 24), ("工作表", 14), ("单元格", 8), ("行", 30), ("列", 18),
-    ("填写值", 12), ("应为", 12), ("说明", 80),
-]
-SUMMARY_COLUMNS = [("单位代码", 12), ("单位名称", 28), ("单位类别", 10), ("文件", 36), ("版本", 6),
-                   ("状态", 14), ("错误", 8), ("警告", 8)]
+# (title, width): the sheets of the issue list. 全部问题 for filtering on screen, 按单位 for
+# printing and sending to each agency (a page per agency), 按文件 for the state of each file.
+FILE_COLUMNS = [("单位代码", 10), ("单位名称", 26), ("单位类别", 10), ("文件", 30), ("版本", 6),
+                ("状态", 12), ("错误", 6), ("警告", 6)]
+ALL_COLUMNS = [("单位代码", 10), ("单位名称", 22), ("文件", 24), ("状态", 10), ("级别", 6), ("工作表", 14),
+               ("单元格", 8), ("行", 24), ("列", 14), ("填写值", 10), ("应为", 10), ("说明", 56),
+               ("单位类别", 10), ("版本", 6), ("问题代码", 24)]
+PRINTED_ALL = 12  # the columns of 全部问题 printed: up to 说明
+AGENCY_COLUMNS = [("级别", 6), ("工作表", 14), ("单元格", 8), ("行", 26), ("列", 14), ("填写值", 10), ("应为", 10),
+                  ("说明", 60)]
 
 
 def write_reports(report: CollectReport, store: Store, out_dir: str | Path, *,
@@ -36,79 +42,153 @@ def write_reports(report: CollectReport, store: Store, out_dir: str | Path, *,
     out_dir = Path(out_dir)
     roster = {a.code: a for a in store.roster()}
     paths = [write_issue_list(report, roster, out_dir / ISSUE_LIST)]
-    for file in _latest_per_agency(report):
-        if file.findings and file.agency in roster and file.status != "duplicate":
+    for file in _latest_per_agency(report, roster):
+        if file.findings:
             paths.append(write_feedback(file, roster[file.agency], report.year, store, out_dir,
                                         password=password, form_name=form_name))
     return paths
 
 
-def _latest_per_agency(report: CollectReport) -> list[FileReport]:
+def _latest_per_agency(report: CollectReport, roster: dict) -> list[FileReport]:
+    """The file of each agency of the roster this run is about: the latest one not a duplicate,
+    refused ones included (last year's form, a tampered layout): their values are carried over."""
     latest: dict[str, FileReport] = {}
     for f in report.files:
-        if f.agency and f.stored and f.status != "duplicate":
+        if f.agency in roster and f.sha256 and f.status != "duplicate":
             latest[f.agency] = f
     return list(latest.values())
 
 
+def guess_agency(filename: str, roster: dict[str, Agency]) -> Agency | None:
+    """The agency a file's name suggests (a hint for a file that could not be identified): the
+    roster name it contains, or, failing that, the name without the prefix all names share."""
+    stem = unicodedata.normalize("NFKC", Path(filename).stem)
+    agencies = list(roster.values())
+    for a in sorted(agencies, key=lambda a: -len(a.name)):
+        if a.name and unicodedata.normalize("NFKC", a.name) in stem:
+            return a
+    prefix = os.path.commonprefix([a.name for a in agencies]) if len(agencies) > 1 else ""
+    short = [(a.name[len(prefix):], a) for a in agencies if len(a.name) - len(prefix) >= 2]
+    hits = [a for part, a in sorted(short, key=lambda x: -len(x[0])) if part in stem]
+    return hits[0] if hits else None
+
+
 def write_issue_list(report: CollectReport, roster: dict[str, Agency], path: Path) -> Path:
+    files = [(f, _who(f, roster)) for f in report.files]
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})
-        header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                                "valign": "vcenter", "font_name": "宋体"})
-        body = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "font_name": "宋体"})
-        error = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "font_name": "宋体",
-                               "font_color": "#9C0006", "bg_color": "#FFC7CE"})
-        summary = wb.add_worksheet("按单位汇总")
-        issues = wb.add_worksheet("问题清单")
-        _table(summary, header, SUMMARY_COLUMNS, [
-            ([f.agency or "", _name(f, roster), _group(f, roster), Path(f.file).name, f.version or "",
-              STATUS_LABELS.get(f.status, f.status), sum(x.severity == "error" for x in f.findings),
-              sum(x.severity == "warning" for x in f.findings)], error if f.status == "rejected" else body)
-            for f in report.files
-        ])
+        font = {"font_name": "宋体", "font_size": 10}
+        f = {
+            "title": wb.add_format({**font, "bold": True, "font_size": 14}),
+            "header": wb.add_format({**font, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                     "valign": "vcenter", "align": "center"}),
+            "body": wb.add_format({**font, "text_wrap": True, "valign": "top", "border": 1}),
+            "error": wb.add_format({**font, "text_wrap": True, "valign": "top", "border": 1,
+                                    "font_color": "#9C0006", "bg_color": "#FFC7CE"}),
+            "agency": wb.add_format({**font, "bold": True, "font_size": 12, "bottom": 2}),
+        }
+        title = msg.ISSUE_LIST_TITLE.format(year=report.year)
+        every = wb.add_worksheet(msg.ISSUE_SHEET_ALL)
+        per_agency = wb.add_worksheet(msg.ISSUE_SHEET_AGENCY)
+        by_file = wb.add_worksheet(msg.ISSUE_SHEET_FILES)
         rows = []
-        for f in report.files:
-            for x in f.findings:
-                rows.append(([
-                    f.agency or "", _name(f, roster), _group(f, roster), Path(f.file).name, f.version or "",
-                    STATUS_LABELS.get(f.status, f.status), SEVERITY_LABELS.get(x.severity, x.severity), x.code,
-                    x.sheet or "", x.cell or "", x.row or "", x.column or "", _show(x.value), _show(x.expected),
-                    x.text,
-                ], error if x.severity == "error" else body))
-        _table(issues, header, ISSUE_COLUMNS, rows)
-        issues.activate()
+        for file, (code, name, group) in files:
+            for x in file.findings:
+                rows.append(([code, name, Path(file.file).name, STATUS_LABELS.get(file.status, file.status),
+                              SEVERITY_LABELS.get(x.severity, x.severity), x.sheet or "", x.cell or "", x.row or "",
+                              x.column or "", *_values(x), x.text, group, file.version or "", x.code],
+                             f["error"] if x.severity == "error" else f["body"]))
+        _table(every, f, title, ALL_COLUMNS, rows, printed=PRINTED_ALL)
+        _by_agency(per_agency, f, title, files)
+        _table(by_file, f, title, FILE_COLUMNS, [
+            ([code, name, group, Path(file.file).name, file.version or "", STATUS_LABELS.get(file.status, file.status),
+              sum(x.severity == "error" for x in file.findings), sum(x.severity == "warning" for x in file.findings)],
+             f["error"] if file.status == "rejected" else f["body"])
+            for file, (code, name, group) in files
+        ])
+        every.activate()
         wb.close()
     return path
 
 
-def _table(ws, header, columns, rows) -> None:
-    for c, (title, width) in enumerate(columns):
-        ws.write_string(0, c, title, header)
+def _who(file: FileReport, roster: dict[str, Agency]) -> tuple[str, str, str]:
+    """(code, name, group) of a file's agency; for a file that names no agency of the roster, its
+    name's suggestion, marked as a guess."""
+    agency = roster.get(file.agency or "")
+    if agency:
+        return agency.code, agency.name, agency.group
+    if file.agency:
+        return file.agency, file.agency_name or "", ""
+    guess = guess_agency(file.file, roster)
+    return "", msg.ISSUE_GUESSED_AGENCY.format(name=guess.name) if guess else "", ""
+
+
+def _values(finding) -> list[str]:
+    """填写值 and 应为: what a cell of the form holds and should hold, never a cell address."""
+    if finding.key is None:
+        return ["", ""]
+    return [_show(finding.value), _show(finding.expected)]
+
+
+def _print_setup(ws, ncols: int, title_rows: tuple[int, int]) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.repeat_rows(*title_rows)
+    ws.set_header(f"&L&\"宋体\"&A")
+    ws.set_footer("&C" + workbook_texts()["print"]["footer"])
+    ws.print_area(0, 0, ws.dim_rowmax or 0, ncols - 1)
+
+
+def _table(ws, f, title: str, columns, rows, printed: int | None = None) -> None:
+    ws.merge_range(0, 0, 0, min(len(columns), printed or len(columns)) - 1, title, f["title"])
+    ws.set_row(0, 24)
+    for c, (name, width) in enumerate(columns):
+        ws.write_string(1, c, name, f["header"])
         ws.set_column(c, c, width)
-    for r, (values, fmt) in enumerate(rows, start=1):
+    for r, (values, fmt) in enumerate(rows, start=2):
         for c, value in enumerate(values):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(r, c, value, fmt)
             else:
                 ws.write_string(r, c, str(value), fmt)
-    ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
-    ws.freeze_panes(1, 0)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    ws.autofilter(1, 0, max(len(rows), 1) + 1, len(columns) - 1)
+    ws.freeze_panes(2, 0)
+    _print_setup(ws, printed or len(columns), (1, 1))
 
 
-def _name(f: FileReport, roster: dict) -> str:
-    agency = roster.get(f.agency or "")
-    return agency.name if agency else (f.agency_name or "")
-
-
-def _group(f: FileReport, roster: dict) -> str:
-    agency = roster.get(f.agency or "")
-    return agency.group if agency else ""
+def _by_agency(ws, f, title: str, files) -> None:
+    """Each agency's (or file's) problems under its own heading, a page each."""
+    ws.merge_range(0, 0, 0, len(AGENCY_COLUMNS) - 1, title, f["title"])
+    for c, (_name, width) in enumerate(AGENCY_COLUMNS):
+        ws.set_column(c, c, width)
+    r = 2
+    breaks = []
+    for file, (code, name, _group) in files:
+        if not file.findings:
+            continue
+        if r > 2:
+            breaks.append(r)
+        heading = msg.ISSUE_AGENCY_HEADING.format(name=name or msg.ISSUE_UNKNOWN_AGENCY,
+                                                  code=f"（{code}）" if code else "", file=Path(file.file).name,
+                                                  status=STATUS_LABELS.get(file.status, file.status))
+        ws.merge_range(r, 0, r, len(AGENCY_COLUMNS) - 1, heading, f["agency"])
+        ws.set_row(r, 30)
+        r += 1
+        for c, (name_, _w) in enumerate(AGENCY_COLUMNS):
+            ws.write_string(r, c, name_, f["header"])
+        r += 1
+        for x in file.findings:
+            values = [SEVERITY_LABELS.get(x.severity, x.severity), x.sheet or "", x.cell or "", x.row or "",
+                      x.column or "", *_values(x), x.text]
+            for c, value in enumerate(values):
+                ws.write_string(r, c, str(value), f["error"] if x.severity == "error" else f["body"])
+            r += 1
+        r += 1
+    ws.set_h_pagebreaks(breaks)
+    _print_setup(ws, len(AGENCY_COLUMNS), (0, 0))
 
 
 def _show(value) -> str:
@@ -117,39 +197,44 @@ def _show(value) -> str:
 
 def write_feedback(file: FileReport, agency: Agency, year: int, store: Store, out_dir: Path, *,
                    password: str = DEFAULT_PASSWORD, form_name: str = "annual-2021") -> Path:
-    """The agency's workbook again, with its values, each finding as a comment on its cell."""
+    """The agency's workbook again, fresh from the template, with every value it typed carried
+    over by its row and column labels, each finding as a comment on its cell or a note on the
+    cover. The cover, the check cells and the notes agree with the findings."""
     form = load_form(form_name)
     layout = layout_form(form)
-    submission = next(s for s in store.submissions(year, agency.code) if s.sha256 == file.sha256)
-    values = dict(submission.values)
-    # Cells that could not be read keep what the agency typed, so it sees what is wrong.
     raw = read_workbook(store.blob(file.sha256), Path(file.file).name, layout.texts["sheets"]["meta"])
-    for key, value in values.items():
-        if value is None:
-            sheet, span = layout.locate(key)
-            typed = raw.cell(sheet, span.row, span.col)
-            values[key] = str(typed) if typed not in ("", None) else None
+    carried = carry(raw, layout)
     notes: dict[str, str] = {}
-    cover_notes = []
+    loose = []  # findings with no cell of the fresh template to carry them
     for x in file.findings:
         target = _note_target(x, layout)
         if target:
             notes[target] = (notes[target] + "\n" + x.text) if target in notes else x.text
         else:
-            cover_notes.append(x.text)
+            loose.append(x.text)
     errors = sum(x.severity == "error" for x in file.findings)
-    cover_notes.insert(0, msg.FEEDBACK_COVER.format(errors=errors, warnings=len(file.findings) - errors,
-                                                    file=Path(file.file).name))
-    name = agency_filename(year, agency.code, agency.name, "xlsx", suffix="_反馈")
-    path = out_dir / name
-    write_workbook(WorkbookRequest(path, year, agency, password=password, values=values,
-                                   narrative=submission.narrative, form_name=form_name, notes=notes,
-                                   cover_notes=tuple(cover_notes)))
+    warnings = len(file.findings) - errors
+    name = Path(file.file).name
+    if errors:
+        cover = [msg.FEEDBACK_REJECTED.format(file=name, errors=errors,
+                                              warnings=msg.FEEDBACK_AND_WARNINGS.format(n=warnings) if warnings else "")]
+    else:
+        cover = [msg.FEEDBACK_WARNINGS.format(file=name, warnings=warnings)]
+    if notes:
+        cover.append(msg.FEEDBACK_COMMENTS.format(n=len(notes)))
+    cover += [f"{i}. {text}" for i, text in enumerate(loose, 1)]
+    cover += [msg.FEEDBACK_UNPLACED.format(sheet=u.sheet, cell=u.cell, value=u.value) for u in carried.unplaced]
+    path = out_dir / agency_filename(year, agency.code, agency.name, "xlsx", suffix="_反馈")
+    write_workbook(WorkbookRequest(path, year, agency, password=password, values=carried.values,
+                                   narrative=carried.narrative, form_name=form_name, notes=notes,
+                                   cover_notes=tuple(cover),
+                                   pass_text=layout.texts["checks"]["feedback_pass"] if errors else None))
     return path
 
 
 def _note_target(finding, layout) -> str | None:
-    """The cell key, narrative key or rule instance a finding is about, where it has a cell."""
+    """The cell key, narrative key or rule instance a finding is about, where the fresh template
+    has a cell for it (a check cell, else the rule's first cell); None for the file as a whole."""
     if finding.code.startswith("rule."):
         sheet = layout.table_sheet(finding.key.split(".")[0]) if finding.key else None
         if sheet:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from govxl.findings import STATUS_LABELS
-from govxl.store import Store
+from govxl.store import Store, decode_findings
 
 REPORTED = ("accepted", "accepted_with_warnings")
 
@@ -63,8 +63,25 @@ class StatusReport:
                 "agencies": [a.as_dict() for a in self.agencies]}
 
 
+def refused_files(store: Store, year: int) -> dict[str, dict]:
+    """Agency code -> the latest file it sent for ``year`` that was refused before any value was read
+    (last year's form, a damaged or outdated file of an identified agency): ``received_at``, ``file``."""
+    with_values = {s.sha256 for s in store.submissions(year) if s.sha256}
+    out: dict[str, dict] = {}
+    for r in store.receipts():
+        if r["status"] != "rejected" or not r["agency"] or r["sha256"] in with_values:
+            continue
+        if r["year"] != year and not any(
+                f.code == "identity.wrong_year" and f.expected == year for f in decode_findings(r["findings"])):
+            continue
+        out[r["agency"]] = {"received_at": r["received_at"], "file": r["original_name"]}
+    return out
+
+
 def completeness(store: Store, year: int) -> StatusReport:
-    """The status of every agency of the roster for ``year``."""
+    """The status of every agency of the roster for ``year``: the one status that collect, status,
+    merge, the summary workbook, the export and the reports show. A file refused before its values
+    could be read still makes its agency 未通过, never 未报送."""
     latest = {}
     accepted = {}
     for s in store.submissions(year):
@@ -75,12 +92,16 @@ def completeness(store: Store, year: int) -> StatusReport:
         latest[s.agency] = s
         if s.status in REPORTED:
             accepted[s.agency] = s
+    refused = refused_files(store, year)
     agencies = []
     for a in store.roster():
         s = latest.get(a.code)
         status = AgencyStatus(a.code, a.name, a.group or "", s.status if s else "not_received")
         if s:
             status.version, status.received_at = s.version, s.received_at
+        r = refused.get(a.code)
+        if r and (s is None or r["received_at"] > (s.received_at or "")):
+            status.status, status.version, status.received_at = "rejected", None, r["received_at"]
         if a.code in accepted:
             status.accepted_version = accepted[a.code].version
         agencies.append(status)

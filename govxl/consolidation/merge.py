@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from govxl.collection.status import StatusReport, completeness
 from govxl.findings import WARNING, Finding
 from govxl.form import rules as rule_engine
 from govxl.form.spec import Form, load_form
@@ -48,9 +49,10 @@ class Consolidation:
     year: int
     contributions: list[Contribution]
     totals: dict[str, Number]
-    missing: list[Agency]
-    rejected: list[Agency]
+    missing: list[Agency]  # not received (status 未报送)
+    rejected: list[Agency]  # received, but nothing usable (status 未通过, or an import with unread cells)
     summary_path: Path | None = None  # the summary workbook, once written
+    status: StatusReport | None = None  # the status of every agency, as govxl status shows it
 
     def indicator(self, key: str, values: dict | None = None) -> Number:
         values = self.totals if values is None else values
@@ -103,11 +105,12 @@ def consolidate(store: Store, year: int, form_name: str = "annual-2021") -> Cons
         contributions.append(Contribution(agency, row["version"], row["status"], row["source"], row["sha256"],
                                           row["original_name"], row["received_at"], values, warnings))
     received = {c.agency.code for c in contributions}
-    seen = store.agencies_with_submissions(year)
-    missing = [a for a in roster if a.code not in seen]
-    rejected = [a for a in roster if a.code in seen and a.code not in received]
+    status = completeness(store, year)
+    not_received = {a.code for a in status.agencies if a.status == "not_received"}
+    missing = [a for a in roster if a.code in not_received]
+    rejected = [a for a in roster if a.code not in received and a.code not in not_received]
     totals = add_up(form, [c.values for c in contributions])
-    return Consolidation(form, year, contributions, totals, missing, rejected)
+    return Consolidation(form, year, contributions, totals, missing, rejected, status=status)
 
 
 COMPARABLE_SHARE = 0.8

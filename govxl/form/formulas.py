@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from govxl.form.layout import COVER, Span, WorkbookLayout, a1
-from govxl.form.rules import PASS_TEXT, Operand, RuleInstance, derivations, instances
+from govxl.form.rules import PASS_TEXT, Operand, RuleInstance, RuleResult, derivations, instances
 
 
 def quote_sheet(name: str) -> str:
@@ -64,19 +64,62 @@ def derived_formula(layout: WorkbookLayout, key: str) -> str:
     return "=" + _side(layout, derivations(layout.form)[key].rhs)
 
 
+def input_cells(form, inst: RuleInstance) -> tuple[str, ...]:
+    """The input cells a rule instance depends on, derived cells expanded into what they add up."""
+    derived = derivations(form)
+    out: dict[str, None] = {}
+    stack = list(reversed(inst.cells))
+    while stack:
+        key = stack.pop()
+        if key in derived:
+            stack += [o.key for o in reversed(derived[key].rhs)]
+        else:
+            out[key] = None
+    return tuple(out)
+
+
 def check_formula(layout: WorkbookLayout, inst: RuleInstance) -> str:
+    """A check cell: 待填写 while any cell it depends on is blank, 含非数字内容 when one holds text,
+    else 通过 or the two sides of the rule (``workbook_check_text`` is the same in Python)."""
     lhs, rhs = _side(layout, inst.lhs), _side(layout, inst.rhs)
     rule = inst.rule
+    texts = layout.texts["checks"]
     fail = f'{string_literal(rule.lhs_text + "为")}&({lhs})&{string_literal("，" + rule.rhs_text + "为")}&({rhs})'
-    not_numeric = string_literal(layout.texts["checks"]["not_numeric"])
-    return f'=IFERROR(IF(ROUND(({lhs})-({rhs}),6)=0,{string_literal(PASS_TEXT)},{fail}),{not_numeric})'
+    not_numeric = string_literal(texts["not_numeric"])
+    cells = input_cells(layout.form, inst)
+    spans = [layout.locate(k)[1] for k in cells]
+    refs = ",".join(_ranges((s.row, s.col) for s in spans))
+    n = len(cells)
+    return (f'=IF(COUNTA({refs})<{n},{string_literal(texts["pending"])},IF(COUNT({refs})<{n},{not_numeric},'
+            f'IFERROR(IF(ROUND(({lhs})-({rhs}),6)=0,{string_literal(PASS_TEXT)},{fail}),{not_numeric})))')
 
 
-def fail_count_formula(spans: Iterable[Span]) -> str:
+def workbook_check_text(layout: WorkbookLayout, result: RuleResult, values: dict) -> str:
+    """What a check cell shows over ``values`` (input key -> number, text typed where a number
+    belongs, or None for blank), as :func:`check_formula` computes it."""
+    texts = layout.texts["checks"]
+    cells = [values.get(k) for k in input_cells(layout.form, result.instance)]
+    if any(v is None or v == "" for v in cells):
+        return texts["pending"]
+    if any(isinstance(v, (str, bool)) for v in cells):
+        return texts["not_numeric"]
+    return result.check_text()
+
+
+def is_failing(layout: WorkbookLayout, text: str) -> bool:
+    """A check cell's text that counts as an imbalance (neither passed nor waiting for input)."""
+    return text not in (PASS_TEXT, layout.texts["checks"]["pending"])
+
+
+def fail_count_formula(layout: WorkbookLayout, spans: Iterable[Span]) -> str:
+    """How many check cells neither pass nor wait for input."""
     spans = list(spans)
+    ok = string_literal("<>" + PASS_TEXT)
+    pending = string_literal("<>" + layout.texts["checks"]["pending"])
     plain = [(s.row, s.col) for s in spans if not s.merged]
-    terms = [f"COUNTIF({ref},{string_literal('<>' + PASS_TEXT)})" for ref in _ranges(plain)] if plain else []
-    terms += [f"({s.a1}<>{string_literal(PASS_TEXT)})" for s in spans if s.merged]
+    terms = [f"COUNTIFS({ref},{ok},{ref},{pending})" for ref in _ranges(plain)] if plain else []
+    terms += [f"({s.a1}<>{string_literal(PASS_TEXT)})*({s.a1}<>{string_literal(layout.texts['checks']['pending'])})"
+              for s in spans if s.merged]
     return "=" + ("+".join(terms) or "0")
 
 
@@ -85,28 +128,44 @@ def cover_fail_count_formula(layout: WorkbookLayout) -> str:
     return "=" + ("+".join(refs) or "0")
 
 
-def cover_summary_formula(layout: WorkbookLayout) -> str:
+def _table_blanks(layout: WorkbookLayout) -> str:
+    """How many input cells of the tables are blank (the narrative sheet left out)."""
+    return "+".join(_blank_terms(layout, [s for s in layout.sheets if s.table is not None])) or "0"
+
+
+def cover_summary_formula(layout: WorkbookLayout, pass_text: str | None = None) -> str:
+    """The cover's verdict: 尚未填写（N 处未填） while table cells are blank, else the imbalances,
+    else 全部校验通过 (or ``pass_text``: a feedback workbook whose file had other problems)."""
     n = COVER.fail_count.a1
     texts = layout.texts["checks"]
+    blanks = f"({_table_blanks(layout)})"
     before, _, after = texts["some_fail"].partition("{n}")
-    return (f"=IF({n}=0,{string_literal(texts['all_pass'])},"
-            f"{string_literal(before)}&{n}&{string_literal(after)})")
+    pending_before, _, pending_after = texts["pending_summary"].partition("{n}")
+    return (f"=IF({blanks}>0,{string_literal(pending_before)}&{blanks}&{string_literal(pending_after)},"
+            f"IF({n}=0,{string_literal(pass_text or texts['all_pass'])},"
+            f"{string_literal(before)}&{n}&{string_literal(after)}))")
 
 
-def summary_text(layout: WorkbookLayout, failing: int) -> str:
+def summary_text(layout: WorkbookLayout, failing: int, table_blanks: int = 0, pass_text: str | None = None) -> str:
     texts = layout.texts["checks"]
-    return texts["all_pass"] if failing == 0 else texts["some_fail"].format(n=failing)
+    if table_blanks:
+        return texts["pending_summary"].format(n=table_blanks)
+    return (pass_text or texts["all_pass"]) if failing == 0 else texts["some_fail"].format(n=failing)
 
 
-def blanks_formula(layout: WorkbookLayout) -> str:
+def _blank_terms(layout: WorkbookLayout, sheets) -> list[str]:
     terms = []
-    for sheet in layout.sheets:
+    for sheet in sheets:
         prefix = quote_sheet(sheet.name) + "!"
         spans = list(sheet.inputs.values())
         plain = [(s.row, s.col) for s in spans if not s.merged]
         terms += [f"COUNTBLANK({prefix}{ref})" for ref in _ranges(plain)]
         terms += [f"ISBLANK({prefix}{s.a1})*1" for s in spans if s.merged]
-    return "=" + "+".join(terms)
+    return terms
+
+
+def blanks_formula(layout: WorkbookLayout) -> str:
+    return "=" + "+".join(_blank_terms(layout, layout.sheets))
 
 
 def workbook_instances(layout: WorkbookLayout) -> list[RuleInstance]:

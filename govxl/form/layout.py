@@ -51,7 +51,7 @@ def a1(row: int, col: int, absolute: bool = False) -> str:
 class Label:
     span: Span
     text: str
-    role: str  # title header corner group group_vertical row_label block_heading check_header check_label note
+    role: str  # title header corner group group_vertical row_label block_heading check_header check_label note hint
 
     # The roles that make up the national table itself (what a report prints), as opposed to the
     # title and the workbook's own check cells and notes.
@@ -423,7 +423,7 @@ def _narrative(form: Form, texts: dict) -> SheetLayout:
     for i, part in enumerate(form.narrative):
         r = 3 + i
         sheet.labels.append(Label(Span(r, 0, r, 0), part.label, "row_label"))
-        sheet.labels.append(Label(Span(r, 2, r, 2), part.hint, "note"))
+        sheet.labels.append(Label(Span(r, 2, r, 2), part.hint, "hint"))
         sheet.inputs[part.key] = Span(r, 1, r, 1)
         sheet.row_heights[r] = 150
     sheet.row_heights[0] = 30

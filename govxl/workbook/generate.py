@@ -23,7 +23,7 @@ from govxl import messages as msg
 from govxl.atomic import atomic_path
 from govxl.form import formulas
 from govxl.form import rules as rule_engine
-from govxl.form.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, layout_form
+from govxl.form.layout import COVER, SheetLayout, Span, WorkbookLayout, _height_for, a1, layout_form
 from govxl.form.spec import Form, load_form
 from govxl.names import workbook_filename
 from govxl.parallel import process_pool
@@ -31,6 +31,8 @@ from govxl.roster import Agency, RosterError
 from govxl.version import __version__
 from govxl.workbook import DEFAULT_PASSWORD, identity
 
+COVER_WIDTHS = (18, 30)  # column A, columns B-D of the cover
+COVER_TEXT_WIDTH = COVER_WIDTHS[0] + 3 * COVER_WIDTHS[1]  # a note merged over A:D
 
 INPUT_FILL = "#FFF2CC"
 DERIVED_FILL = "#E7E6E6"
@@ -38,6 +40,7 @@ PREFILLED_FILL = "#E2EFDA"
 HEADER_FILL = "#DDEBF7"
 PASS_FORMAT = {"font_color": "#006100", "bg_color": "#C6EFCE"}
 FAIL_FORMAT = {"font_color": "#9C0006", "bg_color": "#FFC7CE"}
+PENDING_FORMAT = {"font_color": "#9C5700", "bg_color": "#FFEB9C"}
 
 
 class _Worksheet(xlsxwriter.worksheet.Worksheet):
@@ -71,6 +74,9 @@ class WorkbookRequest:
     # on the cover. Commented input cells are marked red.
     notes: dict = field(default_factory=dict)
     cover_notes: tuple[str, ...] = ()
+    # What the cover's verdict says instead of 全部校验通过 once every check passes (a feedback
+    # workbook whose file had problems the checks do not show).
+    pass_text: str | None = None
     # A summary workbook (merge): how many agencies it adds up, and a function that adds its own
     # sheets, called as extend(workbook, formats) after the form's sheets.
     consolidates: int = 0
@@ -216,9 +222,9 @@ class _Writer:
             self._formula(ws, span, formula, f["count_derived"], self.full[key])
         failing = 0
         for iid, span, formula in plan.checks:
-            result = self.results[iid]
-            failing += not result.ok
-            self._formula(ws, span, formula, f["check"], result.check_text())
+            text = formulas.workbook_check_text(self.layout, self.results[iid], self.values)
+            failing += formulas.is_failing(self.layout, text)
+            self._formula(ws, span, formula, f["check"], text)
         if plan.fail_count:
             self._formula(ws, sheet.fail_count, plan.fail_count, f["count_derived"], failing)
         for span, options in plan.validations:
@@ -301,13 +307,19 @@ class _Writer:
         self._formula(ws, COVER.fail_count, formulas.cover_fail_count_formula(self.layout),
                       f["count_derived"], failing)
         ws.write_string(COVER.summary_row, 0, t["summary"], f["field_label"])
-        self._formula(ws, COVER.summary, formulas.cover_summary_formula(self.layout), f["summary"],
-                      formulas.summary_text(self.layout, failing))
-        for criteria, fmt in (("==", "cf_pass"), ("!=", "cf_fail")):
-            ws.conditional_format(COVER.summary.range_a1, {
-                "type": "cell", "criteria": criteria,
-                "value": formulas.string_literal(self.texts["checks"]["all_pass"]), "format": f[fmt],
-            })
+        table_blanks = sum(1 for k in self.form.input_keys if self.values.get(k) is None)
+        self._formula(ws, COVER.summary, formulas.cover_summary_formula(self.layout, req.pass_text), f["summary"],
+                      formulas.summary_text(self.layout, failing, table_blanks, req.pass_text))
+        checks = self.texts["checks"]
+        pending_prefix = checks["pending_summary"].partition("{n}")[0]
+        ws.conditional_format(COVER.summary.range_a1, {
+            "type": "cell", "criteria": "==", "value": formulas.string_literal(checks["all_pass"]),
+            "format": f["cf_pass"]})
+        ws.conditional_format(COVER.summary.range_a1, {
+            "type": "text", "criteria": "begins with", "value": pending_prefix, "format": f["cf_pending"]})
+        ws.conditional_format(COVER.summary.range_a1, {
+            "type": "cell", "criteria": "!=", "value": formulas.string_literal(checks["all_pass"]),
+            "format": f["cf_fail"]})
         ws.write_string(COVER.blanks_row, 0, t["blanks"], f["field_label"])
         self._formula(ws, COVER.blanks, formulas.blanks_formula(self.layout), f["count_derived"],
                       self._blank_count())
@@ -321,13 +333,13 @@ class _Writer:
             r += 1
         for note in req.cover_notes:
             ws.merge_range(r, 0, r, 3, note, f["note_strong"])
-            ws.set_row(r, 32)
+            ws.set_row(r, _height_for(note, COVER_TEXT_WIDTH))
             r += 1
         ws.merge_range(r, 0, r, 3, t["instructions_heading"], f["block_heading"])
         r += 1
         for i, line in enumerate(t["instructions"], 1):
             ws.merge_range(r, 0, r, 3, f"{i}. {line}", f["note_wrap"])
-            ws.set_row(r, 32)
+            ws.set_row(r, _height_for(line, COVER_TEXT_WIDTH))
             r += 1
         r += 1
         ws.merge_range(r, 0, r, 3, t["legend_heading"], f["block_heading"])
@@ -335,13 +347,15 @@ class _Writer:
         for fmt, sample, text in (
             ("legend_input", "", t["legend_input"]), ("legend_prefilled", "", t["legend_prefilled"]),
             ("legend_derived", "", t["legend_derived"]),
-            ("legend_pass", rule_engine.PASS_TEXT, t["legend_pass"]), ("legend_fail", "", t["legend_fail"]),
+            ("legend_pass", rule_engine.PASS_TEXT, t["legend_pass"]),
+            ("legend_pending", self.texts["checks"]["pending"], t["legend_pending"]),
+            ("legend_fail", "", t["legend_fail"]),
         ):
             ws.write_string(r, 0, sample, f[fmt])
             ws.merge_range(r, 1, r, 3, text, f["note_wrap"])
             r += 1
-        ws.set_column(0, 0, 18)
-        ws.set_column(1, 3, 30)
+        ws.set_column(0, 0, COVER_WIDTHS[0])
+        ws.set_column(1, 3, COVER_WIDTHS[1])
         ws.set_row(0, 36)
         self._print(ws, r, 3, None)
         ws.set_portrait()
@@ -401,6 +415,7 @@ def _plan(layout: WorkbookLayout) -> dict[str, _SheetPlan]:
     form = layout.form
     instances = {i.id: i for i in rule_engine.instances(form)}
     passed = formulas.string_literal(rule_engine.PASS_TEXT)
+    pending = formulas.string_literal(layout.texts["checks"]["pending"])
     plans = {}
     for sheet in layout.sheets:
         validations = []
@@ -429,22 +444,24 @@ def _plan(layout: WorkbookLayout) -> dict[str, _SheetPlan]:
         for iid, span in sheet.checks.items():
             # The cells a failing check reads turn red.
             cells = [layout.locate(k)[1] for k in instances[iid].cells]
+            check = a1(span.row, span.col, absolute=True)
             conditionals.append((cells[0], {
-                "type": "formula", "criteria": f"={a1(span.row, span.col, absolute=True)}<>{passed}",
+                "type": "formula", "criteria": f"=AND({check}<>{passed},{check}<>{pending})",
                 "multi_range": " ".join(c.range_a1 for c in cells),
             }, "cf_fail"))
         if sheet.checks:
             spans = list(sheet.checks.values())
-            for criteria, fmt in (("==", "cf_pass"), ("!=", "cf_fail")):
+            for criteria, value, fmt in (("==", passed, "cf_pass"), ("==", pending, "cf_pending"),
+                                         ("!=", passed, "cf_fail")):
                 conditionals.append((spans[0], {
-                    "type": "cell", "criteria": criteria, "value": passed,
+                    "type": "cell", "criteria": criteria, "value": value,
                     "multi_range": " ".join(s.range_a1 for s in spans),
                 }, fmt))
         plans[sheet.name] = _SheetPlan(
             derived=tuple((k, span, formulas.derived_formula(layout, k)) for k, span in sheet.derived.items()),
             checks=tuple((iid, span, formulas.check_formula(layout, instances[iid]))
                          for iid, span in sheet.checks.items()),
-            fail_count=formulas.fail_count_formula(sheet.checks.values()) if sheet.fail_count else None,
+            fail_count=formulas.fail_count_formula(layout, sheet.checks.values()) if sheet.fail_count else None,
             validations=tuple(validations),
             conditionals=tuple(conditionals),
         )
@@ -465,7 +482,8 @@ def _format_specs() -> dict[str, dict]:
         "row_label": {**thin, "align": "left"},
         "block_heading": {**thin, "bold": True, "bg_color": HEADER_FILL},
         "check_label": {**thin, "align": "left", "font_size": 9, "italic": True},
-        "note": {"text_wrap": True, "valign": "top", "font_size": 9, "font_color": "#595959"},
+        "note": {"text_wrap": True, "valign": "top", "font_size": 10, "font_color": "#404040"},
+        "hint": {**thin, "valign": "top", "font_size": 10, "font_color": "#404040"},
         "note_wrap": {"text_wrap": True, "valign": "vcenter"},
         "note_strong": {"text_wrap": True, "valign": "vcenter", "bold": True, "font_color": "#9C0006"},
         "count_input": {**center, "locked": False, "bg_color": INPUT_FILL, "num_format": "0"},
@@ -487,6 +505,7 @@ def _format_specs() -> dict[str, dict]:
         "legend_prefilled": {**thin, "bg_color": PREFILLED_FILL},
         "legend_derived": {**thin, "bg_color": DERIVED_FILL},
         "legend_pass": {**center, **PASS_FORMAT},
+        "legend_pending": {**center, **PENDING_FORMAT},
         "legend_fail": {**thin, **FAIL_FORMAT},
     }
 
@@ -496,5 +515,6 @@ def _formats(wb, font: str) -> dict:
                for name, spec in _format_specs().items()}
     formats["cf_pass"] = wb.add_format(PASS_FORMAT)
     formats["cf_fail"] = wb.add_format(FAIL_FORMAT)
+    formats["cf_pending"] = wb.add_format(PENDING_FORMAT)
     return formats
 
