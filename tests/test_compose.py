@@ -86,26 +86,6 @@ def test_golden_comparison_notices_a_difference(form):
     assert mine["paragraphs"] != structure(SEED_REPORT.read_text(encoding="utf-8"))["paragraphs"]
 
 
-@pytest.fixture(scope="module")
-def collected(tmp_path_factory, form):
-    """The sample district collected into a store, as `make demo` does."""
-    from govxl.collection.collect import collect
-    from govxl.demo import make_submissions
-    from govxl.roster import read_roster
-    from govxl.store import Store
-    from govxl.workbook.generate import generate_workbooks
-
-    tmp = tmp_path_factory.mktemp("district")
-    agencies = read_roster(ROOT / "samples" / "roster.csv")
-    generate_workbooks(2023, agencies, tmp / "wb", workers=1)
-    make_submissions(tmp / "wb", tmp / "received", 2023)
-    store = Store(tmp / "govxl.db")
-    store.set_roster(agencies)
-    collect([tmp / "received" / "第一批"], 2023, store, workers=1)
-    collect([tmp / "received" / "第二批"], 2023, store, workers=1)
-    return store, tmp
-
-
 def test_the_sample_submission_of_the_seed_agency_composes_to_the_seed(collected):
     store, tmp = collected
     path = agency_report(store, 2023, "WD025", "md", tmp / "wd025.md")

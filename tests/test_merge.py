@@ -94,7 +94,7 @@ def test_summary_workbook(district, form, layout, tmp_path):
     assert wb["填报说明"]["B12"].value == "全部校验通过"
     detail = list(wb["各单位明细"].iter_rows(min_row=4, values_only=True))
     assert [r[1] for r in detail] == ["卫东区财政局", "卫东区教育局", "小计（区直部门）", "合计"]
-    column = 3 + list(form.cells).index("t3.new.total")
+    column = 3 + len(form.indicators) + list(form.cells).index("t3.new.total")
     assert detail[-1][column] == result.totals["t3.new.total"]
     assert wb["各单位明细"].freeze_panes == "D4" and wb["各单位明细"].auto_filter.ref
     provenance = list(wb["数据来源"].iter_rows(min_row=3, values_only=True))

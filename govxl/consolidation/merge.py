@@ -19,6 +19,7 @@ from pathlib import Path
 from govxl.collection.status import StatusReport, completeness
 from govxl.findings import WARNING, Finding
 from govxl.form import rules as rule_engine
+from govxl.form.layout import workbook_texts
 from govxl.form.spec import Form, load_form
 from govxl.resources import templates_dir
 from govxl.roster import Agency
@@ -145,7 +146,7 @@ def write_summary(consolidation: Consolidation, path: str | Path, *, store: Stor
     left_out = c.missing + c.rejected
     if left_out:
         notes.append(t["cover_missing"].format(missing="、".join(a.name for a in left_out)))
-    sheets = SummarySheets(c, previous, store, texts)
+    sheets = SummarySheets(c, previous, store, texts, workbook_texts()["print"]["footer"])
     request = WorkbookRequest(
         Path(path), c.year, Agency(code, name, t["total"]), password=password,
         values={k: c.totals[k] for k in c.form.input_keys}, cover_notes=tuple(notes),

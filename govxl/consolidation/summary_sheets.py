@@ -16,8 +16,29 @@ def _number(ws, row, col, value, fmt) -> None:
     ws.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt)
 
 
+def text_width(texts, least: float = 8, most: float = 60) -> float:
+    """A column width (Excel character units) that shows the longest of ``texts`` on one line; a
+    CJK character takes two units."""
+    units = max((sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(t)) for t in texts), default=0)
+    return max(least, min(most, units + 2))
+
+
+def print_setup(ws, footer: str, title_rows: tuple[int, int] | None = None, landscape: bool = True) -> None:
+    """A4, fit to one page wide, title rows repeated, the sheet's name above and 第 N 页 below."""
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    if title_rows:
+        ws.repeat_rows(*title_rows)
+    ws.set_header('&L&"宋体"&A')
+    ws.set_footer("&C" + footer)
+
+
 class SummarySheets:
-    def __init__(self, consolidation, previous, store, texts: dict):
+    def __init__(self, consolidation, previous, store, texts: dict, footer: str = ""):
+        self.footer = footer
         self.c = consolidation
         self.previous = previous
         self.store = store
@@ -33,6 +54,7 @@ class SummarySheets:
         self.f = {
             "title": formats["title"],
             "header": formats["header"],
+            "wrap": wb.add_format({**font, "border": 1, "valign": "vcenter", "text_wrap": True}),
             "text": wb.add_format({**font, "border": 1, "valign": "vcenter"}),
             "count": wb.add_format({**font, "border": 1, "num_format": "0"}),
             "amount": wb.add_format({**font, "border": 1, "num_format": "0.0000"}),
@@ -56,8 +78,14 @@ class SummarySheets:
 
     # --- per-agency detail -------------------------------------------------------------------
 
+    INDICATOR = "@"  # prefix of the key of an indicator column
+
     def _columns(self):
+        """The main indicators first (what the sheet prints), then every cell of the form."""
         form = self.c.form
+        for ind in form.indicators:
+            amount = form.cells[ind.cells[0]].type.kind == "decimal"
+            yield self.INDICATOR + ind.key, self.t["indicators"], ind.label, amount
         for key, cell in form.cells.items():
             table = form.table(cell.table)
             group = f"表{table.number} {'·'.join((*cell.row.group[-1:], cell.row.label))}"
@@ -86,28 +114,33 @@ class SummarySheets:
             for m in members:
                 self._agency_row(ws, row, (m.agency.code, m.agency.name, group), m.values, columns, "")
                 row += 1
-            subtotal = {k: sum((m.values[k] for m in members), 0) for k, *_ in columns}
+            subtotal = {k: sum((m.values[k] for m in members), 0) for k in c.form.cells}
             self._agency_row(ws, row, ("", t["subtotal"].format(group=group), group), subtotal, columns, "subtotal_")
             row += 1
         self._agency_row(ws, row, ("", t["total"], ""), c.totals, columns, "subtotal_")
-        ws.set_row(2, 48)
-        ws.set_column(0, 0, 10)
-        ws.set_column(1, 1, 28)
-        ws.set_column(2, 2, 10)
+        ws.set_row(1, 48)
+        ws.set_row(2, 60)
+        names = [m.agency.name for m in c.contributions] + [t["subtotal"].format(group=g) for g in groups]
+        ws.set_column(0, 0, text_width([m.agency.code for m in c.contributions] + [t["code"]]))
+        ws.set_column(1, 1, text_width(names))
+        ws.set_column(2, 2, text_width(list(groups) + [t["group"]]))
         ws.set_column(3, 2 + len(columns), 11)
         ws.freeze_panes(3, 3)
         ws.autofilter(2, 0, max(row, 3), 2 + len(columns))
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.repeat_rows(1, 2)
-        ws.repeat_columns(0, 2)
+        # On paper: the agencies with their main indicators; every cell stays on the screen.
+        printed = 3 + sum(key.startswith(self.INDICATOR) for key, *_ in columns)
+        ws.print_area(0, 0, row, printed - 1)
+        print_setup(ws, self.footer, (1, 2))
+        ws.set_header('&L&"宋体"&A&R&"宋体"' + t["agencies_printed"])
 
     def _agency_row(self, ws, row, ids, values, columns, style) -> None:
         f = self.f
         for col, text in enumerate(ids):
             ws.write_string(row, col, text, f[f"{style}text"] if style else f["text"])
         for i, (key, _group, _label, amount) in enumerate(columns):
-            _number(ws, row, 3 + i, values[key], f[f"{style}{'amount' if amount else 'count'}"])
+            value = (self.c.indicator(key[len(self.INDICATOR):], values) if key.startswith(self.INDICATOR)
+                     else values[key])
+            _number(ws, row, 3 + i, value, f[f"{style}{'amount' if amount else 'count'}"])
 
     # --- year over year ----------------------------------------------------------------------
 
@@ -115,63 +148,69 @@ class SummarySheets:
         t, f, c = self.t, self.f, self.c
         previous_year = c.year - 1
         ws.merge_range(0, 0, 0, 6, t["yoy_title"].format(year=c.year, previous=previous_year), f["title"])
+        ws.set_row(0, 30)
+        print_setup(ws, self.footer, (1, 1))
+        ws.set_column(0, 0, 10)
+        ws.set_column(1, 1, 48)
+        ws.set_column(2, 2, 22)
+        ws.set_column(3, 6, 12)
+        if self.previous is None or not self.previous.contributions:
+            # Nothing to compare: one line that says so, no empty columns to print.
+            ws.merge_range(1, 0, 1, 6, t["yoy_no_previous"].format(previous=previous_year), f["note"])
+            ws.print_area(0, 0, 1, 6)
+            return
         heads = (t["table"], t["row"], t["column"], t["this_year"].format(year=c.year),
                  t["last_year"].format(year=previous_year), t["change"], t["change_rate"])
         for col, title in enumerate(heads):
             ws.write_string(1, col, title, f["header"])
-        if self.previous is None or not self.previous.contributions:
-            ws.merge_range(2, 0, 2, 6, t["yoy_no_previous"].format(previous=previous_year), f["note"])
-        rows = [(t["indicators"], ind.label, ind.unit, c.indicator(ind.key),
-                 self.previous.indicator(ind.key) if self.previous else None, ind.cells)
+        rows = [(t["indicators"], ind.label, ind.unit, c.indicator(ind.key), self.previous.indicator(ind.key))
                 for ind in c.form.indicators]
         form = c.form
         for key, cell in form.cells.items():
             table = form.table(cell.table)
             rows.append((f"表{table.number}", cell.row.full_label, "·".join((*cell.column.group, cell.column.label)),
-                         c.totals[key], self.previous.totals[key] if self.previous else None, (key,)))
-        r = 3 if self.previous is None or not self.previous.contributions else 2
-        for group, label, column, now, before, _cells in rows:
+                         c.totals[key], self.previous.totals[key]))
+        r = 2
+        for group, label, column, now, before in rows:
             ws.write_string(r, 0, group, f["text"])
-            ws.write_string(r, 1, label, f["text"])
-            ws.write_string(r, 2, column, f["text"])
+            ws.write_string(r, 1, label, f["wrap"])
+            ws.write_string(r, 2, column, f["wrap"])
             amount = isinstance(now, Decimal)
             _number(ws, r, 3, now, f["amount" if amount else "count"])
-            if before is not None and self.previous.contributions:
-                _number(ws, r, 4, before, f["amount" if amount else "count"])
-                _number(ws, r, 5, now - before, f["amount" if amount else "count"])
-                if before:
-                    _number(ws, r, 6, (now - before) / before, f["percent"])
+            _number(ws, r, 4, before, f["amount" if amount else "count"])
+            _number(ws, r, 5, now - before, f["amount" if amount else "count"])
+            if before:
+                _number(ws, r, 6, (now - before) / before, f["percent"])
+            else:
+                ws.write_blank(r, 6, None, f["text"])
             r += 1
-        ws.set_column(0, 0, 10)
-        ws.set_column(1, 1, 48)
-        ws.set_column(2, 2, 22)
-        ws.set_column(3, 6, 12)
         ws.freeze_panes(2, 0)
         ws.autofilter(1, 0, r - 1, 6)
 
     # --- completeness, warnings, provenance ----------------------------------------------------
 
     def _text_table(self, ws, title: str, heads: tuple, rows: list, widths: tuple) -> None:
-        """A titled table of text: frozen header, autofilter."""
+        """A titled table of text: frozen header, autofilter; each column as wide as its longest
+        text up to ``widths`` (longer texts wrap)."""
         f = self.f
         ws.merge_range(0, 0, 0, len(heads) - 1, title, f["title"])
+        ws.set_row(0, 30)
         for col, head in enumerate(heads):
             ws.write_string(1, col, head, f["header"])
         for r, values in enumerate(rows, start=2):
             for col, value in enumerate(values):
-                ws.write_string(r, col, value, f["text"])
-        for col, width in enumerate(widths):
-            ws.set_column(col, col, width)
+                ws.write_string(r, col, value, f["wrap"])
+        for col, most in enumerate(widths):
+            ws.set_column(col, col, text_width([heads[col], *(row[col] for row in rows)], most=most))
         ws.freeze_panes(2, 0)
         ws.autofilter(1, 0, max(2, len(rows) + 1), len(heads) - 1)
+        print_setup(ws, self.footer, (1, 1))
 
     def _completeness(self, ws) -> None:
-        from govxl.collection.status import completeness
-
         t = self.t
-        if self.store is None:
+        report = self.c.status
+        if report is None:
             return
-        report = completeness(self.store, self.c.year)
         o = report.overall
         title = t["completeness_title"].format(year=self.c.year, total=o.total, reported=o.reported,
                                                rate=f"{o.rate:.0%}")
@@ -189,7 +228,7 @@ class SummarySheets:
                 where = f"{w.sheet}!{w.cell}" if w.sheet and w.cell else (w.sheet or "")
                 rows.append((t["kind_warning"], contribution.agency.code, contribution.agency.name, where, w.text))
         self._text_table(ws, t["warnings_title"], (t["warning_kind"], t["code"], t["name"], t["cell"], t["message"]),
-                         rows, (16, 10, 28, 18, 90))
+                         rows, (16, 10, 40, 24, 60))
 
     def _provenance(self, ws) -> None:
         t = self.t
@@ -201,6 +240,10 @@ class SummarySheets:
 
     # --- charts --------------------------------------------------------------------------------
 
+    CHART_SIZE = (500, 380)  # pixels: two charts side by side fill a landscape A4 page
+    CHART_ROWS = 22  # rows of 20 px a page of charts takes: a row of space, the charts, two rows below
+    CHART_COLUMN = 8  # the second chart of a page starts in column I (8 default columns of 64 px)
+
     def _charts(self, sheet, data) -> None:
         placed = 0
         col = 0
@@ -211,11 +254,13 @@ class SummarySheets:
             categories, sets = series
             data.write_string(0, col, spec["title"], self.f["header"])
             for i, name in enumerate(categories, start=1):
-                data.write_string(i, col, name, self.f["text"])
+                data.write_string(i, col, name, self.f["wrap"])
             for j, (label, values) in enumerate(sets, start=1):
                 data.write_string(0, col + j, label, self.f["header"])
                 for i, value in enumerate(values, start=1):
                     _number(data, i, col + j, value, self.f["count"])
+            data.set_column(col, col, text_width([spec["title"], *categories], most=30))
+            data.set_column(col + 1, col + len(sets), 12)
             chart = self.wb.add_chart({"type": spec["type"]})
             for j in range(1, len(sets) + 1):
                 chart.add_series({
@@ -227,8 +272,17 @@ class SummarySheets:
             chart.set_title({"name": spec["title"], "name_font": {"name": "宋体", "size": 12}})
             chart.set_legend({"position": "bottom" if len(sets) > 1 or spec["type"] == "pie" else "none",
                               "font": {"name": "宋体"}})
-            chart.set_size({"width": 640, "height": 360})
-            sheet.insert_chart(xl_rowcol_to_cell(1 + (placed // 2) * 20, (placed % 2) * 11), chart)
+            chart.set_size({"width": self.CHART_SIZE[0], "height": self.CHART_SIZE[1]})
+            chart.set_x_axis({"num_font": {"name": "宋体", "size": 9}})
+            # a row of space above each pair, so that no chart touches another page's rows
+            sheet.insert_chart((placed // 2) * self.CHART_ROWS + 1, (placed % 2) * self.CHART_COLUMN, chart,
+                               {"object_position": 3})
             placed += 1
             col += len(sets) + 2
-        data.set_column(0, col, 16)
+        data.set_row(0, 36)
+        print_setup(data, self.footer, (0, 0))
+        sheet.set_default_row(15)  # the 20 px rows the chart positions are counted in, in every program
+        pages = (placed + 1) // 2
+        sheet.set_h_pagebreaks([p * self.CHART_ROWS for p in range(1, pages)])
+        sheet.print_area(0, 0, max(pages * self.CHART_ROWS - 1, 0), 2 * self.CHART_COLUMN - 1)
+        print_setup(sheet, self.footer)
