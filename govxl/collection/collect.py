@@ -123,8 +123,10 @@ def collect(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_ze
         raise CollectError(msg.COLLECT_NO_ROSTER)
     files = list(iter_files(paths))
     form = load_form(form_name)
-    previous = {code: rule_engine.known_values(form, sub.values) for code, sub in store.latest(year - 1).items()}
-    ctx = Context(year, roster, blank_as_zero, previous, form_name)
+    last_year = store.latest(year - 1)
+    previous = {code: rule_engine.known_values(form, sub.values) for code, sub in last_year.items()}
+    ctx = Context(year, roster, blank_as_zero, previous, form_name,
+                  previous_narrative={code: sub.narrative for code, sub in last_year.items()})
     report = CollectReport(year, new_run_id())
     for path, data, sha, exam in _examine_all(files, ctx, workers):
         file_report = _store_one(store, report.run_id, year, roster, path, data, sha, exam)

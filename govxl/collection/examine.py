@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from govxl import messages as msg
 from govxl.findings import ERROR, Finding, status_of
+from govxl.form import narrative_checks
 from govxl.form import rules as rule_engine
 from govxl.form.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, layout_form
 from govxl.form.spec import Form, load_form
@@ -36,6 +37,7 @@ class Context:
     blank_as_zero: bool = False
     previous: dict[str, dict] = field(default_factory=dict)  # agency code -> last year's values
     form_name: str = "annual-2021"
+    previous_narrative: dict[str, dict] = field(default_factory=dict)  # agency code -> last year's narrative
 
 
 @dataclass
@@ -96,6 +98,7 @@ def _examine(data: bytes, filename: str, ctx: Context, form: Form, layout: Workb
     broken = {f.sheet for f in structure if f.severity == ERROR}
     _read_values(raw, form, layout, sheets, broken, ctx, result)
     _check_rules(form, layout, ctx, result, broken)
+    _check_narrative(form, layout, ctx, result, ident)
 
 
 # --- identity ------------------------------------------------------------------------------------
@@ -369,3 +372,27 @@ def _check_rules(form: Form, layout: WorkbookLayout, ctx: Context, result: Exami
         result.findings.append(Finding.of(
             f"rule.{inst.rule.id}", severity=inst.rule.severity, message=res.message(), sheet=sheet.name, cell=span.a1,
             row=row, column=column, value=res.lhs, expected=res.rhs, key=inst.lhs[0].key))
+
+
+# --- what the narrative says -------------------------------------------------------------------------
+
+
+def _check_narrative(form: Form, layout: WorkbookLayout, ctx: Context, result: Examination, ident: Identity) -> None:
+    """The narrative against the tables and last year, and the year-over-year jumps
+    (:mod:`govxl.form.narrative_checks`); each finding placed on its narrative part or cell."""
+    if not result.values and not result.narrative:
+        return
+    level = narrative_checks.AREA if ident.consolidates else narrative_checks.level_of(form, result.agency_name)
+    usable = {k: v for k, v in result.values.items() if v is not None}
+    found = narrative_checks.check_report(
+        form, year=ctx.year, values=usable, narrative=result.narrative, level=level,
+        previous=ctx.previous.get(result.agency or ""), previous_narrative=ctx.previous_narrative.get(result.agency or ""),
+        blank_sections=False)
+    text_sheet = layout.narrative_sheet
+    for f in found:
+        if f.key in text_sheet.inputs:
+            f = replace(f, sheet=text_sheet.name, cell=text_sheet.inputs[f.key].a1)
+        elif f.key in form.cells:
+            sheet, span = layout.locate(f.key)
+            f = replace(f, sheet=sheet, cell=span.a1)
+        result.findings.append(f)

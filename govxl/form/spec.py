@@ -18,6 +18,7 @@ from pathlib import Path
 from govxl.errors import SpecError
 from govxl.form import expr
 from govxl.form import rules as rule_engine
+from govxl.form.check_spec import Checks, build_checks
 from govxl.resources import templates_dir
 
 DEFAULT_FORM = "annual-2021"
@@ -181,6 +182,7 @@ class Form:
     rules: tuple[Rule, ...]
     cells: dict[str, Cell] = field(repr=False)
     indicators: tuple[Indicator, ...] = ()
+    checks: Checks = field(default_factory=Checks)  # narrative, stale text, year over year
 
     def indicator(self, key: str) -> Indicator:
         for i in self.indicators:
@@ -357,6 +359,9 @@ def _build(data: dict) -> Form:
         if unknown:
             raise SpecError(f"indicator {ind.key}: unknown cells {unknown}")
 
+    checks = build_checks(data.get("checks", {}), {t.key: t for t in tables}, cells,
+                          {i.key for i in indicators}, narrative_keys, strict=not meta.get("extends"))
+
     form = Form(
         id=_req(meta, "id", "form"),
         template_id=_req(meta, "template_id", "form"),
@@ -371,6 +376,7 @@ def _build(data: dict) -> Form:
         rules=rules,
         cells=cells,
         indicators=indicators,
+        checks=checks,
     )
     # Imported late: the rule engine needs the Form type defined above.
 
