@@ -3,16 +3,11 @@ year's submission of the same agency from the store."""
 
 from __future__ import annotations
 
-import sys
-
 from collect_helpers import AGENCIES, YEAR, filled, store_with_roster
-from conftest import ROOT
 
 from govxl.collection.collect import collect
 from govxl.collection.examine import Context, examine
-
-sys.path.insert(0, str(ROOT / "samples"))
-from make_submissions import seed_submission  # noqa: E402
+from govxl.demo import seed_submission
 
 ROSTER = {a.code: a for a in AGENCIES}
 NEW_KEYS = ("natural", "commercial", "research", "public_interest", "legal_service", "other")
