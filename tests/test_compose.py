@@ -195,13 +195,17 @@ def test_word_layout_follows_gb_t_9704(tmp_path, form):
         return style.element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
 
     normal = document.styles["Normal"]
-    assert east_asian(normal) == "仿宋" and normal.font.size.pt == 16
+    assert east_asian(normal) == "仿宋_GB2312" and normal.font.size.pt == 16
     assert east_asian(document.styles["Title"]) == "方正小标宋简体" and document.styles["Title"].font.size.pt == 22
     assert east_asian(document.styles["Heading 1"]) == "黑体"
     assert east_asian(document.styles["Heading 2"]) == "楷体_GB2312"
     xml = zipfile.ZipFile(path).read("word/document.xml").decode()
     grid = re.search(r'<w:docGrid [^>]*/>', xml).group(0)
-    assert 'w:type="linesAndChars"' in grid and 'w:linePitch="580"' in grid
+    assert 'w:type="linesAndChars"' in grid and 'w:linePitch="579"' in grid
+    fonts = zipfile.ZipFile(path).read("word/fontTable.xml").decode()
+    for name, fallback in (("仿宋_GB2312", "仿宋"), ("楷体_GB2312", "楷体"), ("方正小标宋简体", "宋体")):
+        assert f'<w:font w:name="{name}"><w:altName w:val="{fallback}"/>' in fonts
+    assert "<w:tblHeader" in xml and "<w:cantSplit" in xml
     footer = zipfile.ZipFile(path).read("word/footer1.xml").decode()
     assert "PAGE" in footer and "—" in footer
     assert document.tables[0].style.name == "Table Grid"

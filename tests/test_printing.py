@@ -118,3 +118,25 @@ def test_issue_list_prints_a_page_per_agency(printed):
     assert set(by_sheet) == {"全部问题", "按单位", "按文件"}
     for name, column in (("全部问题", "说明"), ("按单位", "说明"), ("按文件", "单位代码")):
         assert all(column in page.text for page in by_sheet[name]), name  # column titles on every page
+
+
+def test_word_body_sets_22_lines_of_28_characters(tmp_path, form):
+    """GB/T 9704 measured on paper: a page of body text printed by LibreOffice holds 22 lines of
+    28 characters (a paragraph's first line 26, after its two-character indent)."""
+    import json
+
+    from conftest import ROOT
+
+    from govxl.reporting.compose import agency_context, write_output
+
+    seed = json.loads((ROOT / "samples" / "seed" / "weidong-finance-2023.json").read_text(encoding="utf-8"))
+    values = {k: seed["values"].get(k, seed["default_value"]) for k in form.input_keys}
+    narrative = {**seed["narrative"], "overview": "政府信息公开工作年度报告按照国家格式编制。" * 60}
+    context = agency_context(form, name=seed["name"], year=seed["year"], values=values, narrative=narrative)
+    docx = write_output(context, "docx", "agency", tmp_path / "r.docx")
+    (pdf,) = office_pdf([docx], tmp_path / "pdf", tmp_path / "profile")
+    page = pages(pdf)[1]  # the second page: body text only
+    block_bottom = (37 + 225) / 25.4 * 72
+    lines = [line for line in page.lines(min_size=15.5) if line.top <= block_bottom + 2]
+    assert len(lines) == 22
+    assert {len(line.text) for line in lines} <= {27, 28, 29} and max(len(line.text) for line in lines) == 28

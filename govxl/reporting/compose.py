@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -220,10 +221,48 @@ def district_context(consolidation, previous, status, *, name: str) -> dict:
         "missing": [clean(a.name) for a in c.missing],
         "rejected": [clean(a.name) for a in c.rejected],
         "appendix_title": report["appendix_title"],
+        "annexes": [{"title": report["appendix_title"],
+                     "note": report["completeness"].format(total=o.total, reported=o.reported, rate=f"{o.rate:.0%}"),
+                     "table": "appendix"}],
         "completeness": report["completeness"].format(total=o.total, reported=o.reported, rate=f"{o.rate:.0%}"),
         "charts": charts,
         "form": form,
     }
+
+
+@dataclass(frozen=True)
+class Block:
+    """One element of a report in reading order, for writers that build a document rather than
+    render a template (Word): title, h1, h2, p, placeholder (text in 【】 for the office to
+    write), note (unindented), table (``text`` names the table in ``context["tables"]``)."""
+
+    kind: str
+    text: str = ""
+
+
+def report_blocks(kind: str, context: dict) -> list[Block]:
+    """The report of ``kind`` as blocks, from the same context and the same drafted wording
+    (``_district.j2``) as the HTML and Markdown templates."""
+    prose = environment().get_template("_district.j2").module if kind == "district" else None
+    out = [Block("title", clean(context["title"]).replace("\n", ""))]
+    if prose is not None:
+        out += [Block("p", t) for t in paragraphs(prose.preamble(context))]
+    for section in context["sections"]:
+        out.append(Block("h1", section["heading"]))
+        for part in section["parts"]:
+            if part["heading"]:
+                out.append(Block("h2", part["heading"]))
+            texts = paragraphs(getattr(prose, part["key"])(context)) if prose is not None else part["paragraphs"]
+            out += [Block("placeholder" if t.startswith("【") else "p", t) for t in texts]
+        if section["table"]:
+            out.append(Block("table", section["table"]))
+    for annex in context.get("annexes", ()):
+        out.append(Block("h1", annex["title"]))
+        if annex.get("note"):
+            out.append(Block("p", annex["note"]))
+        if annex.get("table"):
+            out.append(Block("table", annex["table"]))
+    return out
 
 
 def write_output(context: dict, fmt: str, kind: str, path: Path) -> Path:
@@ -234,7 +273,7 @@ def write_output(context: dict, fmt: str, kind: str, path: Path) -> Path:
         if fmt == "docx":
             from govxl.reporting.docx_writer import write_docx
 
-            write_docx(render(kind, "docx", context), context, tmp)
+            write_docx(report_blocks(kind, context), context, tmp)
         else:
             tmp.write_text(render(kind, fmt, context), encoding="utf-8")
     return path

@@ -1,16 +1,21 @@
 """Word output in the layout of GB/T 9704-2012 (党政机关公文格式).
 
-A4; top margin 37 mm, left 28 mm, text block 156 × 225 mm; body 3号 (16 pt) 仿宋, title 2号
-方正小标宋简体, first-level headings 黑体, second-level 楷体_GB2312; a grid of 22 lines × 28
-characters; page numbers as "— 1 —" in 4号 宋体 under the text block; bordered tables. Fonts are
-named for East Asian text (``w:eastAsia``), which python-docx's ``font.name`` alone does not do.
-Fonts are named, never shipped.
+A4; top margin 37 mm, left 28 mm, text block 156 × 225 mm; body 3号 (16 pt) 仿宋_GB2312, title 2号
+方正小标宋简体, first-level headings 黑体, second-level 楷体_GB2312; 22 lines of 28 characters;
+page numbers as "— 1 —" in 4号 宋体 under the text block; bordered tables whose header rows repeat
+on every page and whose rows never split.
 
-The content comes from a ``*.docx.j2`` template as lines ``KIND|text`` (see there).
+The document is built from the blocks of :func:`govxl.reporting.compose.report_blocks`, the same
+report context the HTML and Markdown templates render. Fonts are named for East Asian text
+(``w:eastAsia``) with a fallback in the font table (``w:altName``: 仿宋_GB2312 → 仿宋 …), never
+shipped. The 28 characters a line come from the characters' own spacing (16 pt less 0.4
+point each), not from the document grid, which LibreOffice and Word read differently; the grid
+is still written for Word's ruler.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from docx import Document
@@ -19,21 +24,29 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor, Twips
 
-from govxl.reporting.grid import COVERED
+from govxl.reporting.grid import COVERED, GridCell
 
-BODY_FONT = "仿宋"
+BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
 H1_FONT = "黑体"
 H2_FONT = "楷体_GB2312"
+TABLE_FONT = "宋体"
 PAGE_NUMBER_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
+# Fonts an office computer may lack, and what to use instead (written into the font table).
+FALLBACKS = {"仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体", "方正小标宋简体": "宋体"}
 BODY_SIZE = Pt(16)  # 3号
 TITLE_SIZE = Pt(22)  # 2号
+TABLE_SIZE = Pt(10.5)  # 5号
 PAGE_NUMBER_SIZE = Pt(14)  # 4号
 TEXT_WIDTH_MM, TEXT_HEIGHT_MM = 156, 225
 LINES, CHARS = 22, 28
+# 22 lines: the pitch in whole twips, rounded down so that the 22nd line still fits.
+LINE_PITCH = Twips(int(TEXT_HEIGHT_MM / 25.4 * 1440 / LINES))
+# 28 characters: 16 pt characters closed up by 0.4 pt each (28 × 15.6 pt ≤ 156 mm < 29 × 15.6 pt).
+CHAR_SPACING_TWENTIETHS = -8
 
 
 def set_fonts(target, east_asian: str, latin: str = LATIN_FONT) -> None:
@@ -49,6 +62,13 @@ def set_fonts(target, east_asian: str, latin: str = LATIN_FONT) -> None:
     fonts.set(qn("w:eastAsia"), east_asian)
 
 
+def _char_spacing(style) -> None:
+    rpr = style.element.get_or_add_rPr()
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(CHAR_SPACING_TWENTIETHS))
+    rpr.append(spacing)
+
+
 def _style(doc, name: str, east_asian: str, size, *, bold: bool = False, align=None, indent: bool = False):
     style = doc.styles[name]
     set_fonts(style, east_asian)
@@ -58,13 +78,43 @@ def _style(doc, name: str, east_asian: str, size, *, bold: bool = False, align=N
     style.font.color.rgb = RGBColor(0, 0, 0)
     fmt = style.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(TEXT_HEIGHT_MM / LINES / 25.4 * 72)
+    fmt.line_spacing = LINE_PITCH
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(0)
     fmt.first_line_indent = Pt(32) if indent else Pt(0)
+    fmt.widow_control = False  # every line of the grid is used
     if align is not None:
         fmt.alignment = align
+    _char_spacing(style)
+    ppr = style.element.get_or_add_pPr()
+    snap = OxmlElement("w:snapToGrid")  # the spacing above makes the 28 characters, not the grid
+    snap.set(qn("w:val"), "0")
+    ppr.append(snap)
     return style
+
+
+def _defaults(doc) -> None:
+    """Document defaults at the body size, so that a program computing the character grid from
+    them finds 3号 too."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for tag in ("w:sz", "w:szCs"):
+        el = rpr.find(qn(tag))
+        if el is None:
+            el = OxmlElement(tag)
+            rpr.append(el)
+        el.set(qn("w:val"), str(int(BODY_SIZE.pt * 2)))
+
+
+def _font_table(doc) -> None:
+    """Fallbacks for fonts an office computer may not have: ``w:altName`` in the font table."""
+    (part,) = [r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable")]
+    entries = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+        f'<w:family w:val="{"roman" if alt != "楷体" else "script"}"/><w:pitch w:val="fixed"/></w:font>'
+        for name, alt in FALLBACKS.items())
+    xml = part.blob.decode("utf-8")
+    part._blob = re.sub(r"</w:fonts>\s*$", entries + "</w:fonts>", xml).encode("utf-8")
 
 
 def _page(doc) -> None:
@@ -75,8 +125,7 @@ def _page(doc) -> None:
     section.right_margin = Mm(210 - 28 - TEXT_WIDTH_MM)
     section.bottom_margin = Mm(297 - 37 - TEXT_HEIGHT_MM)
     section.footer_distance = Mm(297 - 37 - TEXT_HEIGHT_MM - 7)
-    # The document grid: 22 lines of 28 characters in the text block.
-    line_pitch = round(TEXT_HEIGHT_MM / LINES / 25.4 * 1440)  # twips
+    # The document grid of GB/T 9704: 22 lines of 28 characters.
     char_pitch_pt = TEXT_WIDTH_MM / CHARS / 25.4 * 72
     sect = section._sectPr
     grid = sect.find(qn("w:docGrid"))
@@ -84,7 +133,7 @@ def _page(doc) -> None:
         grid = OxmlElement("w:docGrid")
         sect.append(grid)
     grid.set(qn("w:type"), "linesAndChars")
-    grid.set(qn("w:linePitch"), str(line_pitch))
+    grid.set(qn("w:linePitch"), str(LINE_PITCH.twips))
     grid.set(qn("w:charSpace"), str(round((char_pitch_pt - BODY_SIZE.pt) * 4096)))
     # Page number "— 1 —" centred under the text block.
     footer = section.footer.paragraphs[0]
@@ -105,35 +154,35 @@ def _page(doc) -> None:
                 run._r.append(field)
 
 
-def write_docx(script: str, context: dict, path: str | Path) -> None:
+def write_docx(blocks, context: dict, path: str | Path) -> None:
+    """Write the blocks of a report (title, headings, paragraphs, tables) as a Word document."""
     doc = Document()
     _page(doc)
+    _defaults(doc)
+    _font_table(doc)
     body = _style(doc, "Normal", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
     _style(doc, "Title", TITLE_FONT, TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)
     _style(doc, "Heading 1", H1_FONT, BODY_SIZE, indent=True)
     _style(doc, "Heading 2", H2_FONT, BODY_SIZE, indent=True)
     doc.styles["Title"].paragraph_format.line_spacing = Pt(TITLE_SIZE.pt * 1.5)
+    for name in ("Heading 1", "Heading 2"):
+        doc.styles[name].paragraph_format.keep_with_next = True
     _no_title_border(doc.styles["Title"])
-    for line in script.split("\n"):  # not splitlines(): text may hold other line separators
-        kind, _, text = line.partition("|")
-        if not kind:
-            continue
-        if kind == "TITLE":
-            doc.add_paragraph(text, style="Title")
+    for block in blocks:
+        if block.kind == "title":
+            doc.add_paragraph(block.text, style="Title")
             doc.add_paragraph("", style=body)
-        elif kind == "H1":
-            doc.add_paragraph(text, style="Heading 1")
-        elif kind == "H2":
-            doc.add_paragraph(text, style="Heading 2")
-        elif kind == "P":
-            doc.add_paragraph(text, style=body)
-        elif kind == "NOTE":
-            p = doc.add_paragraph(text, style=body)
+        elif block.kind == "h1":
+            doc.add_paragraph(block.text, style="Heading 1")
+        elif block.kind == "h2":
+            doc.add_paragraph(block.text, style="Heading 2")
+        elif block.kind in ("p", "placeholder"):
+            doc.add_paragraph(block.text, style=body)
+        elif block.kind == "note":
+            p = doc.add_paragraph(block.text, style=body)
             p.paragraph_format.first_line_indent = Pt(0)
-        elif kind == "TABLE":
-            _table(doc, context["tables"][text], context.get("widths", {}).get(text))
-        else:
-            raise ValueError(f"unknown line kind {kind!r} in the Word template")
+        elif block.kind == "table":
+            _table(doc, context["tables"][block.text], context.get("widths", {}).get(block.text))
     doc.core_properties.title = context.get("title", "")
     doc.core_properties.author = "govxl"
     doc.save(str(path))
@@ -143,6 +192,26 @@ def _no_title_border(style) -> None:
     ppr = style.element.get_or_add_pPr()
     for border in ppr.findall(qn("w:pBdr")):
         ppr.remove(border)
+
+
+def _flag(parent, tag: str) -> None:
+    el = OxmlElement(tag)
+    el.set(qn("w:val"), "true")
+    parent.append(el)
+
+
+def header_rows(grid: list[list[GridCell | None]]) -> int:
+    """How many leading rows are the table's header (every cell a header), when the table has
+    one header: a table whose header cells come back further down (blocks, each under its own
+    heading) repeats none."""
+    def is_header(row):
+        cells = [c for c in row if c is not None and c is not COVERED]
+        return bool(cells) and all(c.kind == "header" for c in cells)
+
+    n = 0
+    while n < len(grid) and is_header(grid[n]):
+        n += 1
+    return 0 if any(is_header(row) for row in grid[n:]) else n
 
 
 def _table(doc, grid, widths: list[float] | None) -> None:
@@ -157,8 +226,14 @@ def _table(doc, grid, widths: list[float] | None) -> None:
     for c, share in enumerate(widths):
         for cell in table.columns[c].cells:
             cell.width = Mm(TEXT_WIDTH_MM * share)
-    size = Pt(10.5) if cols <= 4 else Pt(9) if cols <= 10 else Pt(7.5)
+    repeat = header_rows(grid)
+    blocks = repeat == 0 and any(c is not None and c is not COVERED and c.kind == "header"
+                                 for row in grid[1:] for c in row)
     for r, row in enumerate(grid):
+        tr_pr = table.rows[r]._tr.get_or_add_trPr()
+        _flag(tr_pr, "w:cantSplit")
+        if r < repeat:
+            _flag(tr_pr, "w:tblHeader")
         for c, cell in enumerate(row):
             if cell is None or cell is COVERED:
                 continue
@@ -166,14 +241,17 @@ def _table(doc, grid, widths: list[float] | None) -> None:
             if cell.rowspan > 1 or cell.colspan > 1:
                 target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
             p = target.paragraphs[0]
-            p.paragraph_format.first_line_indent = Pt(0)
-            p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-            snap = OxmlElement("w:snapToGrid")  # table text is not held to the body's character grid
-            snap.set(qn("w:val"), "0")
-            p._p.get_or_add_pPr().append(snap)
+            fmt = p.paragraph_format
+            fmt.first_line_indent = Pt(0)
+            fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            # a table of blocks (table 二) stays on one page; others keep their header with a row
+            fmt.keep_with_next = blocks or r < max(repeat, 1)
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT if cell.kind == "label" else WD_ALIGN_PARAGRAPH.CENTER
             run = p.add_run(cell.text)
-            set_fonts(run, BODY_FONT)
-            run.font.size = size
+            set_fonts(run, TABLE_FONT)
+            run.font.size = TABLE_SIZE
             run.font.bold = cell.kind == "header"
+            spacing = OxmlElement("w:spacing")  # the body's closing-up is not for tables
+            spacing.set(qn("w:val"), "0")
+            run._r.get_or_add_rPr().append(spacing)
     doc.add_paragraph("")
