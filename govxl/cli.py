@@ -165,13 +165,14 @@ def _print_collect(result) -> None:
     from govxl.findings import STATUS_LABELS
 
     table = Table(title=f"{result.year} 年度收集结果", show_lines=False)
-    for title in ("单位代码", "单位名称", "文件", "版本", "状态", "错误", "警告"):
+    for title in ("单位代码", "单位名称", "文件", "版本", "状态", "错误", "警告", "未说明"):
         table.add_column(title)
     styles = {"rejected": "red", "accepted_with_warnings": "yellow", "accepted": "green", "duplicate": "dim"}
     for f in result.files:
         d = f.as_dict()
         table.add_row(f.agency or "—", f.agency_name or "—", Path(f.file).name, str(f.version or "—"),
-                      f"[{styles[f.status]}]{STATUS_LABELS[f.status]}[/]", str(d["errors"]), str(d["warnings"]))
+                      f"[{styles[f.status]}]{STATUS_LABELS[f.status]}[/]", str(d["errors"]), str(d["warnings"]),
+                      str(d["unexplained"]))
     out.print(table)
     counts = result.as_dict()["counts"]
     out.print(msg.COLLECT_DONE.format(n=len(result.files), accepted=counts.get("accepted", 0),
@@ -204,11 +205,12 @@ def _print_status(report) -> None:
     from govxl.findings import STATUS_LABELS
 
     table = Table(title=f"{report.year} 年度报送情况")
-    for title in ("单位代码", "单位名称", "类别", "状态", "最新版本", "收到时间", "采用版本"):
+    for title in ("单位代码", "单位名称", "类别", "状态", "警告（未说明）", "最新版本", "收到时间", "采用版本"):
         table.add_column(title)
     styles = {"rejected": "red", "accepted_with_warnings": "yellow", "accepted": "green", "not_received": "dim"}
     for a in report.agencies:
-        table.add_row(a.code, a.name, a.group, f"[{styles[a.status]}]{STATUS_LABELS[a.status]}[/]",
+        warnings = f"{a.warnings}（{a.unexplained}）" if a.warnings else "—"
+        table.add_row(a.code, a.name, a.group, f"[{styles[a.status]}]{STATUS_LABELS[a.status]}[/]", warnings,
                       str(a.version or "—"), (a.received_at or "—")[:16].replace("T", " "),
                       str(a.accepted_version or "—"))
     out.print(table)

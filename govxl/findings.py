@@ -32,6 +32,7 @@ STATUS_LABELS = {
     "not_received": "未报送",
 }
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
+EXPLAINED_LABEL = "已说明"  # a warning the agency has explained in its 情况说明 (still listed)
 
 
 class UnknownFinding(GovxlError, KeyError):
@@ -84,6 +85,7 @@ class Finding:
     value: Any = None  # what the file holds
     expected: Any = None  # what it should hold
     key: str | None = None  # cell key (t3.new.natural) or narrative part
+    explanation: str | None = None  # the agency's 情况说明 of this warning, when it gave one
 
     @classmethod
     def of(cls, code: str, /, *, severity: str | None = None, message: str | None = None,
@@ -116,8 +118,20 @@ class Finding:
         """What a person reads: the message, then how to fix it."""
         return f"{self.message}{self.fix}" if self.fix else self.message
 
+    @property
+    def explained(self) -> bool:
+        """A warning the agency has explained (shown as 已说明, never hidden)."""
+        return self.severity == WARNING and bool(self.explanation)
+
+    @property
+    def severity_label(self) -> str:
+        """错误, 警告, or 警告（已说明）."""
+        label = SEVERITY_LABELS.get(self.severity, self.severity)
+        return f"{label}（{EXPLAINED_LABEL}）" if self.explained else label
+
     def as_dict(self) -> dict:
         d = asdict(self)
+        d["explained"] = self.explained
         for k in ("value", "expected"):
             v = d[k]
             if isinstance(v, Decimal):

@@ -77,8 +77,9 @@ def test_only_input_cells_are_unlocked_and_each_is_validated(workbook, layout, f
             dv = matching[0]
             assert dv.showErrorMessage and dv.showInputMessage and dv.prompt and dv.error
             if sheet.table is None:
-                part = next(p for p in form.narrative if p.key == key)
-                assert (dv.type, dv.operator, dv.formula1) == ("textLength", "lessThanOrEqual", str(part.max_length))
+                part = next((p for p in form.narrative if p.key == key), None)
+                limit = part.max_length if part else layout.texts["narrative"]["explanation_max_length"]  # 情况说明
+                assert (dv.type, dv.operator, dv.formula1) == ("textLength", "lessThanOrEqual", str(limit))
             else:
                 kind = form.cells[key].type.kind
                 assert dv.type == {"integer": "whole", "decimal": "decimal"}[kind], key

@@ -44,12 +44,18 @@ class FileReport:
     file_time: str | None = None
     stored: bool = False  # a submission was recorded from this file in this run
 
+    @property
+    def unexplained(self) -> int:
+        """Warnings the agency has not explained in its 情况说明."""
+        return sum(f.severity == WARNING and not f.explained for f in self.findings)
+
     def as_dict(self) -> dict:
         return {
             "file": self.file, "sha256": self.sha256, "agency": self.agency, "agency_name": self.agency_name,
             "year": self.year, "status": self.status, "version": self.version,
             "errors": sum(f.severity == ERROR for f in self.findings),
             "warnings": sum(f.severity == WARNING for f in self.findings),
+            "unexplained": self.unexplained,
             "findings": [f.as_dict() for f in self.findings],
         }
 
@@ -164,7 +170,8 @@ def _store_one(store: Store, run_id: str, year: int, roster: dict, path: Path, d
             submission = dict(agency=exam.agency, year=year, source="workbook", status=exam.status,
                               values=exam.values, narrative=exam.narrative, findings=exam.findings,
                               file_time=file_time, form_id=exam.form_id, form_version=exam.form_version,
-                              agency_name=exam.agency_name)
+                              agency_name=exam.agency_name,
+                              info={"explanations": exam.explanations} if exam.explanations else None)
         stored = store.record_file(sha256=sha, content=data, original_name=path.name, source_path=str(path),
                                    run_id=run_id, status=exam.status, agency=exam.agency, year=exam.year,
                                    findings=exam.findings, submission=submission)

@@ -18,7 +18,7 @@ from govxl import messages as msg
 from govxl.findings import ERROR, Finding, status_of
 from govxl.form import narrative_checks
 from govxl.form import rules as rule_engine
-from govxl.form.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, layout_form
+from govxl.form.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, explanation_key, layout_form
 from govxl.form.spec import Form, load_form
 from govxl.roster import Agency
 from govxl.workbook.coerce import coerce
@@ -49,6 +49,7 @@ class Examination:
     year: int | None = None
     values: dict[str, int | Decimal | None] = field(default_factory=dict)  # input cells
     narrative: dict[str, str] = field(default_factory=dict)
+    explanations: dict[str, str] = field(default_factory=dict)  # 情况说明 topic key -> text
     modified: dt.datetime | None = None
     form_id: str | None = None
     form_version: str | None = None
@@ -99,6 +100,7 @@ def _examine(data: bytes, filename: str, ctx: Context, form: Form, layout: Workb
     _read_values(raw, form, layout, sheets, broken, ctx, result)
     _check_rules(form, layout, ctx, result, broken)
     _check_narrative(form, layout, ctx, result, ident)
+    result.findings = narrative_checks.explain(form, result.findings, result.explanations)
 
 
 # --- identity ------------------------------------------------------------------------------------
@@ -302,6 +304,11 @@ def _read_narrative(raw: RawWorkbook, form: Form, sheet: SheetLayout, actual: st
             result.findings.append(Finding.of(
                 "narrative.too_long", label=part.label, length=len(text), limit=part.max_length, sheet=actual,
                 cell=span.a1, row=part.label, value=len(text), expected=part.max_length, key=part.key))
+    for key, span in sheet.inputs.items():
+        topic = explanation_key(key)
+        value = raw.cell(actual, span.row, span.col) if topic else None
+        if topic and value not in (None, ""):
+            result.explanations[topic] = str(value).replace("\r\n", "\n").strip()
 
 
 def _check_cached_totals(raw, form, layout, sheets, broken, result) -> None:

@@ -14,8 +14,8 @@ from govxl import messages as msg
 from govxl.atomic import atomic_path
 from govxl.collection.carry import carry
 from govxl.collection.collect import CollectReport, FileReport
-from govxl.findings import SEVERITY_LABELS, STATUS_LABELS
-from govxl.form.layout import layout_form, workbook_texts
+from govxl.findings import STATUS_LABELS
+from govxl.form.layout import EXPLAIN, layout_form, workbook_texts
 from govxl.form.spec import load_form
 from govxl.names import agency_filename
 from govxl.roster import Agency
@@ -27,13 +27,13 @@ ISSUE_LIST = "问题清单.xlsx"
 # (title, width): the sheets of the issue list. 全部问题 for filtering on screen, 按单位 for
 # printing and sending to each agency (a page per agency), 按文件 for the state of each file.
 FILE_COLUMNS = [("单位代码", 10), ("单位名称", 26), ("单位类别", 10), ("文件", 30), ("版本", 6),
-                ("状态", 12), ("错误", 6), ("警告", 6)]
+                ("状态", 12), ("错误", 6), ("警告", 6), ("未说明", 6)]
 ALL_COLUMNS = [("单位代码", 10), ("单位名称", 22), ("文件", 24), ("状态", 10), ("级别", 6), ("工作表", 14),
                ("单元格", 8), ("行", 24), ("列", 14), ("填写值", 10), ("应为", 10), ("说明", 56),
-               ("单位类别", 10), ("版本", 6), ("问题代码", 24)]
-PRINTED_ALL = 12  # the columns of 全部问题 printed: up to 说明
+               ("情况说明", 30), ("单位类别", 10), ("版本", 6), ("问题代码", 24)]
+PRINTED_ALL = 13  # the columns of 全部问题 printed: up to 情况说明 (the agency's explanation of a warning)
 AGENCY_COLUMNS = [("级别", 6), ("工作表", 14), ("单元格", 8), ("行", 26), ("列", 14), ("填写值", 10), ("应为", 10),
-                  ("说明", 60)]
+                  ("说明", 60), ("情况说明", 30)]
 
 
 def write_reports(report: CollectReport, store: Store, out_dir: str | Path, *,
@@ -96,14 +96,16 @@ def write_issue_list(report: CollectReport, roster: dict[str, Agency], path: Pat
         for file, (code, name, group) in files:
             for x in file.findings:
                 rows.append(([code, name, Path(file.file).name, STATUS_LABELS.get(file.status, file.status),
-                              SEVERITY_LABELS.get(x.severity, x.severity), x.sheet or "", x.cell or "", x.row or "",
-                              x.column or "", *_values(x), x.text, group, file.version or "", x.code],
+                              x.severity_label, x.sheet or "", x.cell or "", x.row or "",
+                              x.column or "", *_values(x), x.text, x.explanation or "", group, file.version or "",
+                              x.code],
                              f["error"] if x.severity == "error" else f["body"]))
         _table(every, f, title, ALL_COLUMNS, rows, printed=PRINTED_ALL)
         _by_agency(per_agency, f, title, files)
         _table(by_file, f, title, FILE_COLUMNS, [
             ([code, name, group, Path(file.file).name, file.version or "", STATUS_LABELS.get(file.status, file.status),
-              sum(x.severity == "error" for x in file.findings), sum(x.severity == "warning" for x in file.findings)],
+              sum(x.severity == "error" for x in file.findings), sum(x.severity == "warning" for x in file.findings),
+              file.unexplained],
              f["error"] if file.status == "rejected" else f["body"])
             for file, (code, name, group) in files
         ])
@@ -181,8 +183,8 @@ def _by_agency(ws, f, title: str, files) -> None:
             ws.write_string(r, c, name_, f["header"])
         r += 1
         for x in file.findings:
-            values = [SEVERITY_LABELS.get(x.severity, x.severity), x.sheet or "", x.cell or "", x.row or "",
-                      x.column or "", *_values(x), x.text]
+            values = [x.severity_label, x.sheet or "", x.cell or "", x.row or "",
+                      x.column or "", *_values(x), x.text, x.explanation or ""]
             for c, value in enumerate(values):
                 ws.write_string(r, c, str(value), f["error"] if x.severity == "error" else f["body"])
             r += 1
@@ -212,6 +214,10 @@ def write_feedback(file: FileReport, agency: Agency, year: int, store: Store, ou
             notes[target] = (notes[target] + "\n" + x.text) if target in notes else x.text
         else:
             loose.append(x.text)
+        topic = form.explanation_for(x.code) if x.severity == "warning" and not x.explained else None
+        if topic:  # where the agency may explain it, if it is right
+            key = EXPLAIN + topic.key
+            notes[key] = notes.get(key, layout.texts["narrative"]["explanation_comment"]) + "\n" + x.message
     errors = sum(x.severity == "error" for x in file.findings)
     warnings = len(file.findings) - errors
     name = Path(file.file).name

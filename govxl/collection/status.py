@@ -23,6 +23,12 @@ class AgencyStatus:
     version: int | None = None  # latest version
     received_at: str | None = None
     accepted_version: int | None = None  # the version used downstream
+    warnings: int = 0  # warnings of the latest version
+    unexplained: int = 0  # of which the agency has not explained in its 情况说明
+
+    @property
+    def explained(self) -> int:
+        return self.warnings - self.unexplained
 
     @property
     def reported(self) -> bool:
@@ -31,7 +37,8 @@ class AgencyStatus:
     def as_dict(self) -> dict:
         return {"code": self.code, "name": self.name, "group": self.group, "status": self.status,
                 "status_label": STATUS_LABELS[self.status], "version": self.version,
-                "received_at": self.received_at, "accepted_version": self.accepted_version}
+                "received_at": self.received_at, "accepted_version": self.accepted_version,
+                "warnings": self.warnings, "unexplained": self.unexplained}
 
 
 @dataclass
@@ -99,6 +106,8 @@ def completeness(store: Store, year: int) -> StatusReport:
         status = AgencyStatus(a.code, a.name, a.group or "", s.status if s else "not_received")
         if s:
             status.version, status.received_at = s.version, s.received_at
+            status.warnings = sum(f.severity == "warning" for f in s.findings)
+            status.unexplained = sum(f.severity == "warning" and not f.explained for f in s.findings)
         r = refused.get(a.code)
         if r and (s is None or r["received_at"] > (s.received_at or "")):
             status.status, status.version, status.received_at = "rejected", None, r["received_at"]

@@ -97,6 +97,17 @@ class YearOverYear:
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """A topic of the 情况说明: one row of the workbook's text sheet where the agency explains the
+    warnings whose codes it names."""
+
+    key: str
+    label: str
+    hint: str
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Checks:
     figures: Figures = field(default_factory=Figures)
     zero_claims: tuple[ZeroClaim, ...] = ()
@@ -256,4 +267,33 @@ def _resolve(alternatives: list, names: list[str], where: str, strict: bool) -> 
             keys += found
         if not missing:
             out.append(tuple(keys))
+    return tuple(out)
+
+
+def build_explanations(raw: list, rule_ids: set[str], strict: bool) -> tuple[Explanation, ...]:
+    """The 情况说明 topics of a form. Codes must be registered findings or rules of the form (an
+    extending form leaves out the rules it drops)."""
+    from govxl.findings import UnknownFinding, kind
+
+    out = []
+    for i, e in enumerate(raw):
+        where = f"explanations[{i}]"
+        for name in ("key", "label", "hint"):
+            if not isinstance(e.get(name), str) or not e[name]:
+                raise SpecError(f"{where}: missing '{name}'")
+        codes = []
+        for code in e.get("codes", []):
+            try:
+                kind(code)
+            except UnknownFinding:
+                raise SpecError(f"{where}: unknown finding code '{code}'") from None
+            if code.startswith("rule.") and code.removeprefix("rule.") not in rule_ids:
+                if strict:
+                    raise SpecError(f"{where}: no rule '{code}'")
+                continue
+            codes.append(code)
+        out.append(Explanation(e["key"], e["label"], e["hint"], tuple(codes)))
+    keys = [e.key for e in out]
+    if len(set(keys)) != len(keys):
+        raise SpecError("explanations: duplicate key")
     return tuple(out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from govxl.form.layout import COVER, Span, WorkbookLayout, a1
+from govxl.form.layout import COVER, Span, WorkbookLayout, a1, explanation_key
 from govxl.form.rules import PASS_TEXT, Operand, RuleInstance, RuleResult, derivations, instances
 
 
@@ -157,7 +157,7 @@ def _blank_terms(layout: WorkbookLayout, sheets) -> list[str]:
     terms = []
     for sheet in sheets:
         prefix = quote_sheet(sheet.name) + "!"
-        spans = list(sheet.inputs.values())
+        spans = [s for k, s in sheet.inputs.items() if explanation_key(k) is None]  # 情况说明 is optional
         plain = [(s.row, s.col) for s in spans if not s.merged]
         terms += [f"COUNTBLANK({prefix}{ref})" for ref in _ranges(plain)]
         terms += [f"ISBLANK({prefix}{s.a1})*1" for s in spans if s.merged]

@@ -47,6 +47,15 @@ def a1(row: int, col: int, absolute: bool = False) -> str:
     return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
 
 
+# The input key of a 情况说明 topic on the text sheet: EXPLAIN + the topic's key.
+EXPLAIN = "explain."
+
+
+def explanation_key(input_key: str) -> str | None:
+    """The 情况说明 topic an input of the text sheet is, or None for a narrative part."""
+    return input_key[len(EXPLAIN):] if input_key.startswith(EXPLAIN) else None
+
+
 @dataclass(frozen=True)
 class Label:
     span: Span
@@ -426,6 +435,17 @@ def _narrative(form: Form, texts: dict) -> SheetLayout:
         sheet.labels.append(Label(Span(r, 2, r, 2), part.hint, "hint"))
         sheet.inputs[part.key] = Span(r, 1, r, 1)
         sheet.row_heights[r] = 150
+    r = 3 + len(form.narrative)
+    if form.explanations:  # 情况说明: a row per topic, below the parts
+        sheet.labels.append(Label(Span(r, 0, r, 2), t["explanations_title"], "block_heading"))
+        sheet.labels.append(Label(Span(r + 1, 0, r + 1, 2), t["explanations_note"], "note"))
+        sheet.row_heights[r + 1] = 45
+        for i, e in enumerate(form.explanations):
+            row = r + 2 + i
+            sheet.labels.append(Label(Span(row, 0, row, 0), e.label, "row_label"))
+            sheet.labels.append(Label(Span(row, 2, row, 2), e.hint, "hint"))
+            sheet.inputs[EXPLAIN + e.key] = Span(row, 1, row, 1)
+            sheet.row_heights[row] = 75
     sheet.row_heights[0] = 30
     sheet.row_heights[1] = 30
     sheet.col_widths.update({0: 22, 1: 90, 2: 28})

@@ -575,3 +575,20 @@ def check_year_over_year(form: Form, full: dict, previous: dict) -> list[Finding
             row=cell.row.full_label, column=cell.column.label, key=indicator.cells[0],
             value=format_number(now.normalize()), expected=format_number(before.normalize())))
     return findings
+
+
+# --- explanations ------------------------------------------------------------------------------------
+
+
+def explain(form: Form, findings: list[Finding], explanations: dict[str, str]) -> list[Finding]:
+    """The findings with each warning that a filled 情况说明 topic covers carrying its text
+    (shown as 已说明; still listed). ``explanations``: topic key -> the agency's text. Errors are
+    never explained away."""
+    from dataclasses import replace
+
+    out = []
+    for f in findings:
+        topic = form.explanation_for(f.code) if f.severity == "warning" else None
+        text = (explanations.get(topic.key) or "").strip() if topic else ""
+        out.append(replace(f, explanation=text) if text else f)
+    return out

@@ -18,7 +18,7 @@ from pathlib import Path
 from govxl.errors import SpecError
 from govxl.form import expr
 from govxl.form import rules as rule_engine
-from govxl.form.check_spec import Checks, build_checks
+from govxl.form.check_spec import Checks, Explanation, build_checks, build_explanations
 from govxl.resources import templates_dir
 
 DEFAULT_FORM = "annual-2021"
@@ -183,6 +183,11 @@ class Form:
     cells: dict[str, Cell] = field(repr=False)
     indicators: tuple[Indicator, ...] = ()
     checks: Checks = field(default_factory=Checks)  # narrative, stale text, year over year
+    explanations: tuple[Explanation, ...] = ()  # 情况说明 topics
+
+    def explanation_for(self, code: str) -> Explanation | None:
+        """The 情况说明 topic that explains findings of ``code``, if any."""
+        return next((e for e in self.explanations if code in e.codes), None)
 
     def indicator(self, key: str) -> Indicator:
         for i in self.indicators:
@@ -361,6 +366,8 @@ def _build(data: dict) -> Form:
 
     checks = build_checks(data.get("checks", {}), {t.key: t for t in tables}, cells,
                           {i.key for i in indicators}, narrative_keys, strict=not meta.get("extends"))
+    explanations = build_explanations(data.get("explanations", []), {r.id for r in rules},
+                                      strict=not meta.get("extends"))
 
     form = Form(
         id=_req(meta, "id", "form"),
@@ -377,6 +384,7 @@ def _build(data: dict) -> Form:
         cells=cells,
         indicators=indicators,
         checks=checks,
+        explanations=explanations,
     )
     # Imported late: the rule engine needs the Form type defined above.
 

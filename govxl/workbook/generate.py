@@ -23,7 +23,7 @@ from govxl import messages as msg
 from govxl.atomic import atomic_path
 from govxl.form import formulas
 from govxl.form import rules as rule_engine
-from govxl.form.layout import COVER, SheetLayout, Span, WorkbookLayout, _height_for, a1, layout_form
+from govxl.form.layout import COVER, EXPLAIN, SheetLayout, Span, WorkbookLayout, _height_for, a1, layout_form
 from govxl.form.spec import Form, load_form
 from govxl.names import workbook_filename
 from govxl.parallel import process_pool
@@ -426,6 +426,13 @@ def _plan(layout: WorkbookLayout) -> dict[str, _SheetPlan]:
                     "validate": "length", "criteria": "<=", "value": part.max_length,
                     "input_title": t["prompt_title"], "input_message": part.hint[:255],
                     "error_title": t["error_title"], "error_message": t["error"].format(max_length=part.max_length),
+                }))
+            for e in form.explanations:
+                validations.append((sheet.inputs[EXPLAIN + e.key], {
+                    "validate": "length", "criteria": "<=", "value": t["explanation_max_length"],
+                    "input_title": t["explanation_prompt_title"], "input_message": e.hint[:255],
+                    "error_title": t["error_title"],
+                    "error_message": t["error"].format(max_length=t["explanation_max_length"]),
                 }))
         else:
             by_type: dict[str, list[Span]] = {}
