@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from conftest import ROOT
 
 from govxl.demo import balanced_values, fill, narrative_for  # noqa: F401 (used by the collect tests)
 from govxl.roster import Agency

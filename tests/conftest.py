@@ -47,3 +47,35 @@ def collected(tmp_path_factory, form):
     collect([tmp / "received" / "第一批"], 2023, store, workers=1)
     collect([tmp / "received" / "第二批"], 2023, store, workers=1)
     return store, tmp
+
+
+@pytest.fixture(autouse=True)
+def _store_outside_the_checkout(tmp_path, monkeypatch):
+    """A test (or a govxl command it runs) that does not name a store uses one in its own tmp
+    folder, never govxl.db in the checkout."""
+    monkeypatch.setenv("GOVXL_DB", str(tmp_path / "govxl.db"))
+
+
+_SKIPPED = {".git", ".venv", ".pytest_cache", ".ruff_cache", "__pycache__", "out", "build", "dist"}
+
+
+def _checkout_files() -> set[str]:
+    found = set()
+    for root, dirs, files in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in _SKIPPED and not d.endswith(".egg-info")]
+        found |= {os.path.relpath(os.path.join(root, f), ROOT) for f in files}
+    return found
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controlling process only
+        session.config._checkout_before = _checkout_files()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_checkout_before", None)
+    if before is not None:
+        left = sorted(_checkout_files() - before)
+        if left:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            print(f"\nTests left files in the checkout: {left[:10]}", file=sys.stderr)

@@ -14,7 +14,6 @@ import pytest
 from collect_helpers import AGENCIES, YEAR, filled
 
 import govxl
-from govxl.form.layout import layout_form
 
 
 def cli(*args, cwd=None):

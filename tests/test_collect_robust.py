@@ -91,18 +91,42 @@ def test_a_collect_killed_mid_run_leaves_the_store_consistent_and_a_rerun_comple
     assert store.db.execute("SELECT COUNT(*) FROM receipts").fetchone()[0] == 120
 
 
-def test_two_collects_at_once_lose_nothing(tmp_path, form):
-    folder = _many(tmp_path, form, 60)
-    files = sorted(folder.iterdir())
-    db = tmp_path / "govxl.db"
+def _two_collects_at_once(tmp_path, files, attempt):
+    """Run two collects of overlapping halves at the same time. The test holds the store's write
+    lock while both start, so that both are waiting for it when it is released."""
+    import sqlite3
+    import time
+
+    db = tmp_path / f"govxl-{attempt}.db"
     store_with_roster(db).close()
     halves = [files[:40], files[20:]]  # overlapping by 20 files
     env = {**os.environ, "NO_COLOR": "1"}
+    lock = sqlite3.connect(db, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
     procs = [subprocess.Popen([sys.executable, "-m", "govxl", "collect", *map(str, half), "--year", str(YEAR),
                                "--db", str(db), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
              for half in halves]
+    time.sleep(3)
+    lock.execute("ROLLBACK")
+    lock.close()
     reports = [json.loads(p.communicate(timeout=300)[0]) for p in procs]
-    store = _consistent(db)
+    return db, reports
+
+
+def test_two_collects_at_once_lose_nothing(tmp_path, form):
+    folder = _many(tmp_path, form, 60)
+    files = sorted(folder.iterdir())
+    for attempt in range(3):
+        db, reports = _two_collects_at_once(tmp_path, files, attempt)
+        store = _consistent(db)
+        # Did the two runs really overlap? Each file is stored in a transaction of its own, so
+        # runs at the same time store their files interleaved, not one run after the other.
+        runs = [r["run_id"] for r in store.db.execute("SELECT run_id FROM receipts ORDER BY id")]
+        if len(set(runs)) == 2 and sum(a != b for a, b in zip(runs, runs[1:])) >= 2:
+            break
+        store.close()
+    else:
+        pytest.fail("in three attempts the two collects never ran at the same time")
     assert store.db.execute("SELECT COUNT(*) FROM receipts").fetchone()[0] == 60
     assert store.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 60
     duplicates = [f for r in reports for f in r["files"]

@@ -19,9 +19,11 @@ import re
 import subprocess
 import unicodedata
 import zipfile
+from decimal import Decimal
 
 import docx
 import pytest
+import table_grids
 from conftest import ROOT, SHARED
 from docx.shared import Length
 
@@ -45,21 +47,35 @@ def _unescape(text: str) -> str:
 
 
 def structure(text: str) -> dict:
-    """Headings, paragraphs and numbered table rows of a report in text form (see module doc)."""
-    out = {"headings": [], "paragraphs": [], "rows": []}
+    """Headings, paragraphs and tables of a report in text form (see module doc). A table is its
+    header labels (the cells of rows without numbers: block headings, header rows, notes, as a
+    sorted list, since the seed lays out some header rows differently) and its rows of numbers,
+    each as (its label cells in order, its numbers in order)."""
+    out = {"headings": [], "paragraphs": [], "tables": []}
+    table = None
     for line in text.splitlines():
         if not line.strip() or re.fullmatch(r"\|( --- \|)+", line.strip()):
             continue
+        if "\t" in line or line.startswith("|"):
+            if table is None:
+                table = {"headers": [], "rows": []}
+                out["tables"].append(table)
+            cells = [_normal(_unescape(c)) for c in re.split(r"\t|(?<!\\)\|", line)]
+            cells = [c for c in cells if c]
+            numbers = tuple(c for c in cells if re.fullmatch(r"\d+(\.\d+)?", c))
+            labels = tuple(c for c in cells if c not in numbers)
+            if numbers:
+                table["rows"].append((labels, numbers))
+            else:
+                table["headers"].extend(labels)
+            continue
+        table = None
         if line.startswith("#"):
             out["headings"].append(_normal(_unescape(line.lstrip("#"))).rstrip(":"))
-        elif "\t" in line or line.startswith("|"):
-            cells = [_unescape(c).strip() for c in re.split(r"\t|(?<!\\)\|", line)]
-            numbers = [c for c in cells if re.fullmatch(r"\d+(\.\d+)?", c)]
-            if numbers:
-                label = "".join(_normal(c) for c in cells if c and c not in numbers)
-                out["rows"].append((label, numbers))
         else:
             out["paragraphs"].append(_normal(_unescape(line)))
+    for table in out["tables"]:
+        table["headers"].sort()
     return out
 
 
@@ -75,8 +91,8 @@ def test_golden_the_seed_report_is_reproduced(form):
     seed = structure(SEED_REPORT.read_text(encoding="utf-8"))
     assert mine["headings"] == seed["headings"]
     assert mine["paragraphs"] == seed["paragraphs"]
-    assert mine["rows"] == seed["rows"]
-    assert len(mine["rows"]) == 6 + 25 + 1  # t2 rows, t3 rows, the t4 strip
+    assert [len(t["rows"]) for t in mine["tables"]] == [6, 25, 1]  # t2 rows, t3 rows, the t4 strip
+    assert mine["tables"] == seed["tables"]
 
 
 def test_golden_comparison_notices_a_difference(form):
@@ -120,7 +136,7 @@ def test_district_report_drafts_section_one_from_the_data(collected):
     assert f"全区共新收政府信息公开申请{c.totals['t3.new.total']}件" in text
     assert f"结转下年度继续办理{c.totals['t3.carry_next.total']}件" in text
     assert "卫东区信访局" in text and "尚未报送" in text
-    rows = dict(structure(text)["rows"])
+    rows = {labels[-1]: numbers for table in structure(text)["tables"] for labels, numbers in table["rows"] if labels}
     assert rows["一、本年新收政府信息公开申请数量"][-1] == str(c.totals["t3.new.total"])
     assert "附：各单位政府信息公开工作年度报告报送情况" in text and "未报送" in text
     sections = [h for h in structure(text)["headings"]]
@@ -175,7 +191,8 @@ def test_district_report_does_not_compare_with_a_thin_last_year(collected, form,
 def test_district_html_and_word(collected):
     store, tmp = collected
     html = district_report(store, 2023, "html", tmp / "d.html", name="卫东区人民政府").read_text(encoding="utf-8")
-    assert html.count("<svg") == 3 and "办理结果" in html  # no year-over-year chart without last year and 'class="placeholder"' in html
+    assert html.count("<svg") == 3 and "办理结果" in html  # no year-over-year chart without last year
+    assert 'class="placeholder"' in html
     document = docx.Document(district_report(store, 2023, "docx", tmp / "d.docx", name="卫东区人民政府"))
     assert len(document.tables) == 4  # three national tables and the appendix
     assert document.paragraphs[0].text == "卫东区人民政府2023年政府信息公开工作年度报告"
@@ -255,6 +272,58 @@ def test_html_renders_in_headless_chromium(collected, tmp_path):
         assert "政府信息公开工作年度报告" in flat
         assert "三、收到和处理政府信息公开申请情况" in flat and "复议后起诉" in flat
         size = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-        assert "595.2" in size and "841.9" in size or "A4" in size  # printed on A4
+        assert ("595.2" in size and "841.9" in size) or "A4" in size  # printed on A4
     assert "全区共新收政府信息公开申请" in _normal(subprocess.run(
         ["pdftotext", str(tmp_path / "d.pdf"), "-"], capture_output=True, text=True).stdout)
+
+
+def distinct_values(form) -> dict:
+    """Every input cell a different number, all below 2000, so that no total (a sum of at least
+    two inputs) can be mistaken for an input."""
+    values = {}
+    for i, key in enumerate(form.input_keys):
+        values[key] = 1000 + 7 * i if form.cells[key].type.kind == "integer" else Decimal(f"{1000 + 7 * i}.25")
+    return values
+
+
+def read_tables(path, fmt):
+    if fmt == "md":
+        return table_grids.markdown_tables(path.read_text(encoding="utf-8"))
+    if fmt == "html":
+        return table_grids.html_tables(path.read_text(encoding="utf-8"))
+    return table_grids.docx_tables(path)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_every_number_sits_under_its_labels(tmp_path, form, fmt):
+    """Each input of the spec, given a number of its own, is printed in the row of its row label
+    (and group) and under its column header (and group), as the spec names them."""
+    values = distinct_values(form)
+    seed = json.loads(SEED_DATA.read_text(encoding="utf-8"))
+    context = agency_context(form, name=seed["name"], year=seed["year"], values=values, narrative=seed["narrative"])
+    tables = read_tables(write_output(context, fmt, "agency", tmp_path / f"r.{fmt}"), fmt)
+    assert len(tables) == len(form.tables)
+    expanded = fmt != "md"  # Markdown prints a merged label once; HTML and Word merge cells
+    for table, grid in zip(form.tables, tables, strict=True):
+        where = table_grids.places(grid)
+        for key, cell in form.cells.items():
+            if not key.startswith(table.key + ".") or key not in values:
+                continue
+            found = where.get(table_grids.norm(rule_number(values[key])), [])
+            assert len(found) == 1, (fmt, key, found)
+            place = found[0]
+            column = [table_grids.norm(x) for x in (*cell.column.group, cell.column.label)]
+            row = [table_grids.norm(x) for x in (*cell.row.group, cell.row.label)]
+            assert place.column_path[-1] == column[-1], (fmt, key, place)
+            if expanded:
+                assert place.column_path[-len(column):] == column, (fmt, key, place)
+            if place.row_path:  # a table with row labels (t2, t3)
+                assert place.row_path[-min(2, len(row)):] == row[-2:], (fmt, key, place)
+            elif expanded:  # t4: one row of numbers, its blocks are column groups
+                assert place.column_path[-len(row) - 1:-1] == row, (fmt, key, place)
+
+
+def rule_number(value) -> str:
+    from govxl.form.rules import format_number
+
+    return format_number(value)

@@ -20,7 +20,6 @@ RANKS = {
     "govxl.consolidation": 4,
     "govxl.reporting": 5,
     "govxl.importer": 5,
-    "govxl.demo": 6,  # the sample cycle runs every stage
     "govxl.api": 7,
     "govxl.demo": 7,  # the sample cycle, run as a clerk would: through the API
     "govxl.web": 8,
