@@ -73,3 +73,11 @@ def test_a_finding_takes_severity_message_and_fix_from_the_registry():
         Finding.of("rule.t3.balance")
     rule = Finding.of("rule.t3.balance", severity="warning", message="不平衡")
     assert (rule.severity, rule.message, rule.fix) == ("warning", "不平衡", registry()["rule.*"].fix)
+
+
+def test_released_codes_stay_registered():
+    """A code once released is never removed or renamed (README: the codes are stable)."""
+    listed = (ROOT / "tests" / "released_finding_codes.txt").read_text(encoding="utf-8").splitlines()
+    released = [line.strip() for line in listed if line.strip() and not line.startswith("#")]
+    assert len(released) > 40
+    assert [code for code in released if code not in registry()] == []
