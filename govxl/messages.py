@@ -3,6 +3,8 @@
 Kept in one place so that wording is consistent and reviewable; code refers to these names.
 """
 
+import errno as _errno
+
 # Roster (单位名单) problems. {line} is the 1-based line of the CSV file.
 ROSTER_UNREADABLE = "无法读取名单文件：{error}"
 ROSTER_EMPTY = "名单文件为空：第一行应为列名（code,name,group），其后每行一个单位。"
@@ -37,6 +39,7 @@ FILE_KINDS = {
 FILE_KIND_WORD = "Word 文档"
 FILE_KIND_TEXT = "文本文件"
 FILE_KIND_UNKNOWN = "未知格式"
+SPECIAL_FILE_KINDS = {"fifo": "命名管道", "socket": "套接字", "device": "设备文件", "other": "特殊文件"}
 
 
 
@@ -85,11 +88,36 @@ USAGE_OTHER = "用法有误（{detail}）。"
 ABORTED = "已中止。"
 INTERNAL_ERROR = "govxl 内部错误，操作未完成：{error}。请把这条信息发给系统维护人员。"
 
-# Operating-system errors, in words a clerk understands.
-OS_ERRORS = {
-    2: "文件或文件夹不存在", 13: "没有权限（文件可能正在 Excel 或 WPS 中打开，或文件夹不允许写入）", 17: "文件已存在",
-    20: "路径中有一部分不是文件夹", 21: "这是一个文件夹", 28: "磁盘空间已满", 30: "磁盘是只读的", 36: "文件名太长",
+# Operating-system errors, in words a clerk understands, by errno name (the numbers differ between
+# systems; Windows errors reach Python with these errno values, a file open in Excel is EACCES).
+_OS_ERROR_NAMES = {
+    "EPERM": "操作不被允许", "ENOENT": "文件或文件夹不存在", "EIO": "读写磁盘时出错（磁盘或网络可能有故障）",
+    "ENXIO": "设备不存在或未连接", "EAGAIN": "资源暂时不可用，请稍后再试", "ENOMEM": "内存不足",
+    "EACCES": "没有权限（文件可能正在 Excel 或 WPS 中打开，或文件夹不允许读写）", "EBUSY": "文件或设备正被占用",
+    "EEXIST": "文件已存在", "EXDEV": "不能跨磁盘移动文件", "ENODEV": "设备不支持此操作",
+    "ENOTDIR": "路径中有一部分不是文件夹", "EISDIR": "这是一个文件夹", "EINVAL": "参数无效（文件名或路径可能不正确）",
+    "ENFILE": "系统打开的文件过多", "EMFILE": "打开的文件过多", "ETXTBSY": "文件正被其他程序使用", "EFBIG": "文件过大",
+    "ENOSPC": "磁盘空间已满", "EROFS": "磁盘是只读的", "EMLINK": "链接过多", "EPIPE": "连接已断开",
+    "ENAMETOOLONG": "文件名太长", "ENOTEMPTY": "文件夹不是空的", "ELOOP": "链接层次过多（可能是循环链接）",
+    "EOPNOTSUPP": "不支持此操作", "ENOTCONN": "网络连接已断开", "ETIMEDOUT": "连接超时",
+    "EHOSTUNREACH": "网络主机不可达", "ESTALE": "网络文件已失效，请重新打开所在的文件夹", "EREMOTEIO": "网络读写出错",
+    "EDQUOT": "磁盘配额已用完", "ECONNRESET": "网络连接被中断",
 }
+OS_ERRORS = {getattr(_errno, name): text for name, text in _OS_ERROR_NAMES.items() if hasattr(_errno, name)}
+OS_ERROR_OTHER = "系统错误（错误代码 {errno}）"
+OS_ERROR_UNKNOWN = "系统错误"
+
+
+def os_error(error: BaseException) -> str:
+    """An operating-system error in words a clerk understands: never the English text of the system."""
+    errno = getattr(error, "errno", None)
+    if errno in OS_ERRORS:
+        return OS_ERRORS[errno]
+    if isinstance(errno, int):
+        return OS_ERROR_OTHER.format(errno=errno)
+    return OS_ERROR_UNKNOWN
+
+
 BAD_FORM = "表样规格“{form}”不存在或有误：{error}"
 IMPORT_UNREADABLE_FILE = "无法读取 {path}：不是文本、网页或 Word（.docx）文件，或文件已损坏。"
 
@@ -106,12 +134,3 @@ DEMO_DONE = "示例已完成，全部结果在 {path}"
 NEED_STORE = "生成各单位填报表需要数据库（记录单位名单）。"
 
 
-def os_error(e: BaseException) -> str:
-    """An operating-system error in words a clerk understands (never English system text)."""
-    errno = getattr(e, "errno", None)
-    if errno in OS_ERRORS:
-        return OS_ERRORS[errno]
-    return OTHER_OS_ERROR if isinstance(e, OSError) else str(e)
-
-
-OTHER_OS_ERROR = "系统错误（文件或磁盘无法访问）"

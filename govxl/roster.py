@@ -50,7 +50,7 @@ def read_roster(path: str | Path) -> list[Agency]:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise RosterError([msg.ROSTER_UNREADABLE.format(error=e.strerror or e)]) from None
+        raise RosterError([msg.ROSTER_UNREADABLE.format(error=msg.os_error(e))]) from None
     return parse_roster(data)
 
 

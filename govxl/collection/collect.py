@@ -1,7 +1,8 @@
 """``govxl collect``: read, identify, check and keep every returned workbook.
 
-Files are examined in worker processes (reading dominates) and stored by the calling process, one
-transaction per file. Collecting the same file again changes nothing; a changed file of the same
+Files are found and read within bounds by :mod:`govxl.collection.intake`, examined in worker
+processes (:mod:`govxl.collection.workers`: a reader that dies or hangs costs only its file,
+which gets a finding) and stored by the calling process, one transaction per file. Collecting the same file again changes nothing; a changed file of the same
 agency becomes a new version; two files of one agency in one run: the newest (by the time the
 file says it was saved) is the submission, the other is kept and reported.
 """
@@ -11,24 +12,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from govxl import messages as msg
+from govxl.collection import workers as isolation
 from govxl.collection.examine import Context, Examination, examine
-from govxl.errors import InvalidArgument
+from govxl.collection.intake import CollectError, Entry, iter_entries, read_bounded
 from govxl.findings import ERROR, WARNING, Finding
 from govxl.form import rules as rule_engine
 from govxl.form.spec import load_form
-from govxl.parallel import process_pool
 from govxl.store import Store, new_run_id
+from govxl.workbook.reader import Limits
 
-IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+__all__ = ["CollectError", "CollectReport", "FileReport", "collect", "iter_files"]
 
-
-class CollectError(InvalidArgument):
-    """The collection cannot start (no roster, a path that does not exist). Chinese message."""
+FILE_TIMEOUT = 120.0  # seconds one file may take in a worker
+WORKER_MEMORY = 1536 * 1024**2  # bytes of address space of a worker (POSIX)
 
 
 @dataclass
@@ -82,21 +84,10 @@ class CollectReport:
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Every file under the given files and folders (recursively), in a stable order, leaving out
-    hidden files, Office lock files (~$…) and system files."""
-    for p in paths:
-        p = Path(p)
-        if p.is_file():
-            yield p
-        elif p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith((".", "~$")) or name.lower() in IGNORED_NAMES:
-                        continue
-                    yield Path(root) / name
-        else:
-            raise CollectError(msg.COLLECT_NO_PATH.format(path=p))
+    """Every regular file that :func:`collect` would read under ``paths``."""
+    for entry in iter_entries(paths):
+        if entry.path is not None:
+            yield entry.path
 
 
 _CONTEXT: Context | None = None
@@ -107,60 +98,82 @@ def _init_worker(ctx: Context) -> None:
     _CONTEXT = ctx
 
 
-def _examine_path(path: Path) -> tuple[Path, bytes, str, Examination]:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        exam = Examination(path.name, [Finding.of("file.unreadable", error=e.strerror or e)])
-        return path, b"", "", exam
-    exam = examine(data, path.name, _CONTEXT)
-    if exam.modified is None:
-        exam.modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
-    return path, data, hashlib.sha256(data).hexdigest(), exam
+_FAILURES = {isolation.TIMEOUT: "file.timeout", isolation.OUT_OF_MEMORY: "file.out_of_memory"}
 
 
 def collect(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_zero: bool = False,
             form_name: str = "annual-2021", workers: int | None = None,
-            progress: Callable[[int, int], None] | None = None) -> CollectReport:
+            progress: Callable[[int, int], None] | None = None, limits: Limits = Limits(),
+            timeout: float | None = FILE_TIMEOUT, memory_limit: int | None = WORKER_MEMORY) -> CollectReport:
     """Collect every file under ``paths`` for ``year`` into ``store``; returns the run's report.
-    ``progress(done, total)`` is called after each file."""
+    ``progress(done, total)`` is called after each file. Files are examined in ``workers``
+    processes (default: the machine's cores), each file within ``limits``, ``timeout`` seconds and
+    ``memory_limit`` bytes."""
     roster = {a.code: a for a in store.roster()}
     if not roster:
         raise CollectError(msg.COLLECT_NO_ROSTER)
-    files = list(iter_files(paths))
+    entries = list(iter_entries(paths))
     form = load_form(form_name)
     last_year = store.latest(year - 1)
     previous = {code: rule_engine.known_values(form, sub.values) for code, sub in last_year.items()}
     ctx = Context(year, roster, blank_as_zero, previous, form_name,
-                  previous_narrative={code: sub.narrative for code, sub in last_year.items()})
+                  previous_narrative={code: sub.narrative for code, sub in last_year.items()}, limits=limits)
     report = CollectReport(year, new_run_id())
-    for path, data, sha, exam in _examine_all(files, ctx, workers):
-        file_report = _store_one(store, report.run_id, year, roster, path, data, sha, exam)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(entries) or 1))
+    for entry, data, exam in _examine_all(entries, ctx, workers, timeout, memory_limit):
+        file_report = _store_one(store, report.run_id, year, roster, entry, data, exam)
         report.files.append(file_report)
         if progress:
-            progress(len(report.files), len(files))
+            progress(len(report.files), len(entries))
     _mark_superseded(report)
     _number_versions(store, report)
     return report
 
 
-def _examine_all(files: list[Path], ctx: Context, workers: int | None):
-    workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(files) >= 32:
-        with process_pool(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
-            yield from pool.map(_examine_path, files, chunksize=16)
-    else:
-        _init_worker(ctx)
-        for path in files:
-            yield _examine_path(path)
+def _examine_all(entries: list[Entry], ctx: Context, workers: int, timeout: float | None,
+                 memory_limit: int | None) -> Iterator[tuple[Entry, bytes | None, Examination]]:
+    """(entry, its bytes or None when not read, examination), in the order of ``entries``."""
+    read: deque[tuple[Entry, bytes | None]] = deque()  # read ahead, not yet examined
+
+    def tasks():
+        for entry in entries:
+            got = read_bounded(entry, ctx.limits.max_file) if entry.finding is None else entry.finding
+            if isinstance(got, Finding):
+                read.append((entry, None))
+                yield isolation.Done(Examination(entry.shown, [got]))
+                continue
+            data, mtime = got
+            read.append((entry, data))
+            yield entry.shown, data, mtime
+
+    outcomes = isolation.isolated_map(_examine_task, tasks(), workers=workers, initializer=_init_worker,
+                                      initargs=(ctx,), timeout=timeout, memory_limit=memory_limit)
+    for outcome in outcomes:
+        entry, data = read.popleft()
+        if outcome.status == isolation.OK:
+            exam = outcome.value
+        else:
+            code = _FAILURES.get(outcome.status, "file.reader_crashed")
+            exam = Examination(entry.shown, [Finding.of(code, seconds=f"{timeout or 0:g}")])
+            data = None  # not examined: not kept, so that a later run examines it again
+        yield entry, data, exam
 
 
-def _store_one(store: Store, run_id: str, year: int, roster: dict, path: Path, data: bytes, sha: str,
+def _examine_task(task: tuple[str, bytes, float]) -> Examination:
+    shown, data, mtime = task
+    exam = examine(data, shown, _CONTEXT)
+    if exam.modified is None:
+        exam.modified = dt.datetime.fromtimestamp(mtime, dt.timezone.utc)
+    return exam
+
+
+def _store_one(store: Store, run_id: str, year: int, roster: dict, entry: Entry, data: bytes | None,
                exam: Examination) -> FileReport:
     file_time = exam.modified.isoformat() if exam.modified else None
-    report = FileReport(str(path), sha, exam.status, list(exam.findings), exam.agency, exam.agency_name,
+    sha = hashlib.sha256(data).hexdigest() if data is not None else ""
+    report = FileReport(entry.shown, sha, exam.status, list(exam.findings), exam.agency, exam.agency_name,
                         exam.year, file_time=file_time)
-    if not sha:  # could not even be read from disk: nothing to keep
+    if data is None:  # not read, or not examined: nothing to keep
         return report
     known = store.receipt(sha)
     if known is None:
@@ -172,7 +185,8 @@ def _store_one(store: Store, run_id: str, year: int, roster: dict, path: Path, d
                               file_time=file_time, form_id=exam.form_id, form_version=exam.form_version,
                               agency_name=exam.agency_name,
                               info={"explanations": exam.explanations} if exam.explanations else None)
-        stored = store.record_file(sha256=sha, content=data, original_name=path.name, source_path=str(path),
+        stored = store.record_file(sha256=sha, content=data, original_name=Path(entry.shown).name,
+                                   source_path=entry.shown,
                                    run_id=run_id, status=exam.status, agency=exam.agency, year=exam.year,
                                    findings=exam.findings, submission=submission)
         if stored:

@@ -23,7 +23,7 @@ from govxl.form.spec import Form, load_form
 from govxl.roster import Agency
 from govxl.workbook.coerce import coerce
 from govxl.workbook.identity import Identity
-from govxl.workbook.reader import FileRejected, RawWorkbook, read_workbook
+from govxl.workbook.reader import FileRejected, Limits, RawWorkbook, read_workbook
 
 MAX_LABEL_FINDINGS = 5
 
@@ -38,6 +38,7 @@ class Context:
     previous: dict[str, dict] = field(default_factory=dict)  # agency code -> last year's values
     form_name: str = "annual-2021"
     previous_narrative: dict[str, dict] = field(default_factory=dict)  # agency code -> last year's narrative
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass
@@ -73,6 +74,8 @@ def examine(data: bytes, filename: str, ctx: Context) -> Examination:
     except FileRejected as e:  # a damaged or oversized sheet, found when it is read
         result.findings = [e.finding]
         result.values, result.narrative = {}, {}
+    except MemoryError:
+        raise  # the worker's to report: its memory is not to be trusted any more
     except Exception:  # whatever else a damaged file provokes: this file is refused, the batch goes on
         result.findings = [Finding.of("file.corrupt")]
         result.values, result.narrative = {}, {}
@@ -82,7 +85,7 @@ def examine(data: bytes, filename: str, ctx: Context) -> Examination:
 
 def _examine(data: bytes, filename: str, ctx: Context, form: Form, layout: WorkbookLayout,
              result: Examination) -> None:
-    raw = read_workbook(data, filename, layout.texts["sheets"]["meta"])
+    raw = read_workbook(data, filename, layout.texts["sheets"]["meta"], ctx.limits)
     result.modified = raw.modified
     ident = _identify(raw, form, layout, ctx, result)
     if ident is None or any(f.severity == ERROR for f in result.findings):

@@ -1,10 +1,13 @@
 """Read a received file into raw cell values, safely, without interpreting anything.
 
-The container is checked before any parser sees it: only OOXML workbooks (.xlsx) are read; old
-binary formats, macro workbooks, encrypted files, corrupt archives, zip bombs and oversized sheets
-are refused with a finding. Cell values come from python-calamine (fast; cached formula results
-are read but never trusted downstream); identity from the hidden sheet, the custom document
-properties and the defined name.
+Every check that bounds the work happens before the work. The container is checked before any
+parser sees it: only OOXML workbooks (.xlsx) are read; old binary formats, macro workbooks,
+encrypted files, corrupt archives and zip bombs (judged from the zip directory, before anything
+is inflated) are refused with a finding. Then every worksheet is scanned as a stream
+(:mod:`govxl.workbook.sheetscan`): a sheet with a cell beyond the area a form can use is refused
+when it is asked for, before any reader builds its grid, and the formulas of the cells are noted. Cell values come from
+python-calamine (fast; cached formula results are read but never trusted downstream); identity
+from the hidden sheet, the custom document properties and the defined name.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook
@@ -20,13 +24,25 @@ from python_calamine import CalamineWorkbook
 from govxl import messages as msg
 from govxl.errors import GovxlError
 from govxl.findings import Finding
+from govxl.workbook import sheetscan
 from govxl.workbook.identity import DEFINED_NAME, PROPERTY_PREFIX
 
 MAX_FILE = 20 * 1024 * 1024  # bytes of the file as received
 MAX_UNCOMPRESSED = 100 * 1024 * 1024  # bytes of all parts, uncompressed
 MAX_RATIO = 200  # uncompressed / compressed, per part
-MAX_ROWS = 2000
+MAX_ROWS = 2000  # the area a sheet may use: far more than any form needs
 MAX_COLS = 200
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds of reading one received file (README: 数据安全)."""
+
+    max_file: int = MAX_FILE
+    max_uncompressed: int = MAX_UNCOMPRESSED
+    max_ratio: int = MAX_RATIO
+    max_rows: int = MAX_ROWS
+    max_cols: int = MAX_COLS
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 
@@ -44,9 +60,14 @@ class RawWorkbook:
     :meth:`grid` raises :class:`FileRejected` for an oversized sheet."""
 
     def __init__(self, book, properties: dict[str, str], defined_identity: str | None,
-                 modified: dt.datetime | None, meta_sheet: str):
+                 modified: dt.datetime | None, meta_sheet: str,
+                 formulas: dict[str, dict[tuple[int, int], str]] | None = None, limits: Limits = Limits(),
+                 oversized: dict[str, tuple[int, int]] | None = None):
         self._book = book
         self._grids: dict[str, list[list]] = {}
+        self._formulas = formulas or {}
+        self._limits = limits
+        self._oversized = oversized or {}  # sheet -> (rows, cols) it would have, found by the scan
         self.sheet_names: list[str] = list(book.sheet_names)
         self.properties = properties  # govxl.* custom properties
         self.defined_identity = defined_identity
@@ -60,9 +81,12 @@ class RawWorkbook:
         if sheet not in self._grids:
             if sheet not in self.sheet_names:
                 return []
+            if sheet in self._oversized:
+                rows, cols = self._oversized[sheet]
+                raise _reject("file.sheet_too_large", sheet=sheet, rows=rows, cols=cols)
             try:
                 data = self._book.get_sheet_by_name(sheet)
-                if data.height > MAX_ROWS or data.width > MAX_COLS:
+                if data.height > self._limits.max_rows or data.width > self._limits.max_cols:
                     raise _reject("file.sheet_too_large", sheet=sheet, rows=data.height, cols=data.width)
                 self._grids[sheet] = data.to_python(skip_empty_area=False)
             except FileRejected:
@@ -77,27 +101,49 @@ class RawWorkbook:
             return rows[row][col]
         return ""
 
+    def formula(self, sheet: str, row: int, col: int) -> str | None:
+        """The formula typed into a cell (without its '='), or None when the cell holds none."""
+        return self._formulas.get(sheet, {}).get((row, col))
+
 
 def _reject(kind: str, /, **params) -> FileRejected:
     return FileRejected(Finding.of(kind, **params))
 
 
-def _size(n: int) -> str:
+def size_text(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
-def read_workbook(data: bytes, filename: str, meta_sheet: str) -> RawWorkbook:
+def read_workbook(data: bytes, filename: str, meta_sheet: str, limits: Limits = Limits()) -> RawWorkbook:
     """A received file, opened for reading. Raises :class:`FileRejected`."""
-    archive = _open_container(data, filename)
+    archive = _open_container(data, filename, limits)
     with archive:
         properties = _custom_properties(archive)
         defined = _defined_identity(archive)
         modified = _modified(archive)
+        formulas, oversized = _scan_sheets(archive, limits)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception:  # calamine reports damaged parts with many exception types
         raise _reject("file.corrupt") from None
-    return RawWorkbook(book, properties, defined, modified, meta_sheet)
+    return RawWorkbook(book, properties, defined, modified, meta_sheet, formulas, limits, oversized)
+
+
+def _scan_sheets(archive: zipfile.ZipFile, limits: Limits
+                 ) -> tuple[dict[str, dict[tuple[int, int], str]], dict[str, tuple[int, int]]]:
+    """Every worksheet scanned as a stream before any grid is built: the formulas found, by
+    sheet name, and the sheets with a cell beyond the area (with the size they would have)."""
+    formulas, oversized = {}, {}
+    for name, part in sheetscan.sheet_parts(archive):
+        try:
+            formulas[name] = sheetscan.scan_sheet(archive, part, name, limits.max_rows, limits.max_cols).formulas
+        except sheetscan.OutOfArea as e:
+            oversized[name] = (e.rows, e.cols)
+        except KeyError:
+            continue  # a sheet listed without its part: the reader says whether that matters
+        except Exception:  # a damaged part: parse errors, zlib errors, bad CRC …
+            raise _reject("file.corrupt") from None
+    return formulas, oversized
 
 
 def _text(value) -> str:
@@ -106,12 +152,12 @@ def _text(value) -> str:
     return str(value)
 
 
-def _open_container(data: bytes, filename: str) -> zipfile.ZipFile:
+def _open_container(data: bytes, filename: str, limits: Limits = Limits()) -> zipfile.ZipFile:
     lower = filename.lower()
     if not data:
         raise _reject("file.empty")
-    if len(data) > MAX_FILE:
-        raise _reject("file.too_large", size=_size(len(data)), limit=_size(MAX_FILE))
+    if len(data) > limits.max_file:
+        raise _reject("file.too_large", size=size_text(len(data)), limit=size_text(limits.max_file))
     if data.startswith(OLE_MAGIC):
         if ENCRYPTION_STREAM in data:
             raise _reject("file.encrypted")
@@ -135,8 +181,8 @@ def _open_container(data: bytes, filename: str) -> zipfile.ZipFile:
         raise _reject("file.macro")
     total = sum(i.file_size for i in infos)
     worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
-    if total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
-        raise _reject("file.zip_bomb", size=_size(total), ratio=int(worst))
+    if total > limits.max_uncompressed or worst > limits.max_ratio:
+        raise _reject("file.zip_bomb", size=size_text(total), ratio=int(worst))
     try:
         damaged = archive.testzip() is not None
     except Exception:  # zlib.error, encrypted or unknown-method members, truncated data …
