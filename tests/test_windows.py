@@ -133,10 +133,24 @@ POSIX_SIGNALS = {"SIGKILL", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGCHLD"
                  "SIGSTOP", "SIGCONT", "SIGTSTP", "alarm", "setitimer", "pause"}
 
 
+def _guarded_imports(tree) -> set[int]:
+    """Imports inside ``try: … except ImportError:`` — used where present, done without elsewhere."""
+    guarded = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(
+                isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+                for h in node.handlers):
+            guarded |= {id(n) for stmt in node.body for n in ast.walk(stmt) if isinstance(n, (ast.Import, ast.ImportFrom))}
+    return guarded
+
+
 def posix_only_uses(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
+    guarded = _guarded_imports(tree)
     for node in ast.walk(tree):
+        if id(node) in guarded:
+            continue
         if isinstance(node, ast.Import):
             found += [a.name for a in node.names if a.name.split(".")[0] in POSIX_MODULES]
         elif isinstance(node, ast.ImportFrom) and node.module:

@@ -15,7 +15,6 @@ the cached results, and a number govxl takes must be what the cell holds.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -56,8 +55,7 @@ def sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     targets = {}
     for rel in rels:
         target = rel.get("Target") or ""
-        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        targets[rel.get("Id")] = part
+        targets[rel.get("Id")] = _part_name(target)
     out = []
     for sheet in book.iter():
         if _local(sheet.tag) != "sheet":
@@ -67,6 +65,18 @@ def sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
         if part:
             out.append((sheet.get("name") or "", part))
     return out
+
+
+def _part_name(target: str) -> str:
+    """A relationship target of xl/workbook.xml as a part name of the zip ('/xl/a' or 'a' -> 'xl/a')."""
+    parts: list[str] = [] if target.startswith("/") else ["xl"]
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
 
 
 def _local(tag: str) -> str:
