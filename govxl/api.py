@@ -207,9 +207,11 @@ class ComposeResult:
     year: int
     format: str
     paths: list[Path] = field(default_factory=list)
+    findings: list = field(default_factory=list)  # where the district draft disagrees with its tables
 
     def as_dict(self) -> dict:
-        return {"year": self.year, "format": self.format, "files": [str(p) for p in self.paths]}
+        return {"year": self.year, "format": self.format, "files": [str(p) for p in self.paths],
+                "findings": [f.as_dict() for f in self.findings]}
 
 
 def compose(store: Store, year: int, out: PathLike, *, format: str, agency: str | None = None,
@@ -226,13 +228,15 @@ def compose(store: Store, year: int, out: PathLike, *, format: str, agency: str 
     if format not in REPORT_FORMATS:
         raise InvalidArgument(msg.BAD_FORMAT.format(value=format, choices="、".join(REPORT_FORMATS)))
     load_form_or_raise(form)
+    findings: list = []
     if district:
-        paths = [_writing(out, reports.district_report, store, year, format, out, name=name, form_name=form)]
+        paths = [_writing(out, reports.district_report, store, year, format, out, name=name, form_name=form,
+                          findings=findings)]
     elif agency:
         paths = [_writing(out, reports.agency_report, store, year, agency, format, out, form_name=form)]
     else:
         paths = _writing(out, reports.all_agency_reports, store, year, format, out, form_name=form)
-    return ComposeResult(year, format, paths)
+    return ComposeResult(year, format, paths, findings)
 
 
 # --- import --------------------------------------------------------------------------------------

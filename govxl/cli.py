@@ -296,6 +296,10 @@ def compose(
         result = _call(api.compose, store, year, out_path, format=fmt, agency=agency, district=district,
                        all_agencies=all_agencies, name=name, form=form)
     out.print(msg.COMPOSED.format(n=len(result.paths), path=out_path), highlight=False)
+    if result.findings:  # govxl's own draft disagrees with the district's tables
+        console.print(msg.COMPOSE_DRAFT_DISAGREES.format(n=len(result.findings)), style="yellow", highlight=False)
+        for f in result.findings:
+            console.print(f"  · {f.text}", highlight=False)
 
 
 @app.command("import")

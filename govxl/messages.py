@@ -72,6 +72,7 @@ EXPORTED = "已导出 {n} 个单位的数据：{path}"
 COMPOSE_ONE_KIND = "请在 --agency 单位代码、--district、--all 中选择一个。"
 COMPOSE_NO_SUBMISSION = "单位“{code}”在 {year} 年度没有通过审核的报告数据。"
 COMPOSED = "已生成 {n} 份年度报告：{path}"
+COMPOSE_DRAFT_DISAGREES = "注意：起草的文字有 {n} 处与汇总表不一致（报告已生成，请核对措辞模板 templates/reports/_district.j2 或数据）："
 NO_DB = "找不到数据库 {path}。请用 --db 指定收集时使用的数据库文件，或在该数据库所在的文件夹中运行。"
 
 # Importing published reports.

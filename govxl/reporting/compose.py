@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from govxl.consolidation.charts import short_label
+from govxl.form import narrative_checks
 from govxl.form.layout import layout_form
 from govxl.form.rules import complete, format_number, known_values
 from govxl.form.spec import Form
@@ -228,6 +229,29 @@ def district_context(consolidation, previous, status, *, name: str) -> dict:
         "charts": charts,
         "form": form,
     }
+
+
+def drafted_parts(context: dict) -> dict[str, str]:
+    """The text the district report drafts for each narrative part (``_district.j2``), the
+    preamble with the overview; what is in 【】 is left for the office and left out here."""
+    prose = environment().get_template("_district.j2").module
+    parts = {}
+    for part in context["form"].narrative:
+        texts = paragraphs(getattr(prose, part.key)(context))
+        if part.key == context["form"].narrative[0].key:
+            texts = paragraphs(prose.preamble(context)) + texts
+        parts[part.key] = "\n".join(t for t in texts if not t.startswith("【"))
+    return parts
+
+
+def check_draft(context: dict, totals: dict) -> list:
+    """The district draft read as an evaluator reads a report (:mod:`govxl.form.narrative_checks`):
+    each figure it quotes against the district's tables, and the years it names. Findings mean
+    the wording templates and the data disagree."""
+    form = context["form"]
+    parts = drafted_parts(context)
+    return (narrative_checks.check_figures(form, context["year"], totals, parts, narrative_checks.AREA)
+            + narrative_checks.check_stale_years(form, context["year"], parts))
 
 
 @dataclass(frozen=True)

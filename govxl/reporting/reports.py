@@ -13,6 +13,7 @@ from govxl.names import agency_filename
 from govxl.reporting.compose import (
     FORMATS,
     agency_context,
+    check_draft,
     district_context,
     write_output,
 )
@@ -51,9 +52,12 @@ def all_agency_reports(store: Store, year: int, fmt: str, folder: str | Path,
 
 
 def district_report(store: Store, year: int, fmt: str, path: str | Path, *, name: str,
-                    form_name: str = "annual-2021") -> Path:
-    """The district's consolidated report, section 一 drafted from the data."""
+                    form_name: str = "annual-2021", findings: list | None = None) -> Path:
+    """The district's consolidated report, section 一 drafted from the data. The draft is checked
+    against the district's tables before it is written; what disagrees is added to ``findings``."""
     current = consolidate(store, year, form_name)
     context = district_context(current, previous_year(store, current, form_name), completeness(store, year),
                                name=name)
+    if findings is not None:
+        findings += check_draft(context, current.totals)
     return write_output(context, fmt, "district", Path(path))
