@@ -21,7 +21,7 @@ from govxl.form import rules as rule_engine
 from govxl.form.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, explanation_key, layout_form
 from govxl.form.spec import Form, load_form
 from govxl.roster import Agency
-from govxl.workbook.coerce import coerce
+from govxl.workbook.coerce import coerce, coerce_formula
 from govxl.workbook.identity import Identity
 from govxl.workbook.reader import FileRejected, Limits, RawWorkbook, read_workbook
 
@@ -272,7 +272,9 @@ def _read_values(raw: RawWorkbook, form: Form, layout: WorkbookLayout, sheets: d
             continue
         for key, span in sheet.inputs.items():
             cell = form.cells[key]
-            got = coerce(raw.cell(actual, span.row, span.col), cell.type, ctx.blank_as_zero)
+            formula = raw.formula(actual, span.row, span.col)  # what the cell holds, not its cached result
+            got = coerce_formula(formula, cell.type) if formula is not None else \
+                coerce(raw.cell(actual, span.row, span.col), cell.type, ctx.blank_as_zero)
             result.values[key] = got.value
             if got.problem:
                 where = msg.VALUE_WHERE.format(sheet=actual, cell=span.a1, row=cell.row.full_label,
@@ -300,6 +302,10 @@ def _read_narrative(raw: RawWorkbook, form: Form, sheet: SheetLayout, actual: st
             value = str(value)
         text = value.replace("\r\n", "\n").strip()
         result.narrative[part.key] = text
+        formula = raw.formula(actual, span.row, span.col)
+        if formula is not None:
+            result.findings.append(Finding.of("narrative.formula", label=part.label, sheet=actual, cell=span.a1,
+                                              row=part.label, value="=" + formula[:60], key=part.key))
         if not text:
             result.findings.append(Finding.of("narrative.blank", label=part.label, sheet=actual, cell=span.a1,
                                               row=part.label, key=part.key))
