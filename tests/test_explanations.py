@@ -15,6 +15,7 @@ from collect_helpers import AGENCIES, YEAR, filled, store_with_roster
 from govxl.collection.collect import collect
 from govxl.collection.feedback import ISSUE_LIST, write_reports
 from govxl.collection.status import completeness
+from govxl.consolidation.merge import consolidate, write_summary
 from govxl.form.layout import EXPLAIN
 
 NEW_KEYS = ("natural", "commercial", "research", "public_interest", "legal_service", "other")
@@ -84,6 +85,13 @@ def test_an_explained_warning_is_shown_as_explained_everywhere(tmp_path, form, l
     a02 = [r for r in rows if r["单位代码"] == "A02"]
     assert [(r["级别"], r["情况说明"]) for r in a01] == [("警告（已说明）", WHY)]
     assert [(r["级别"], r["情况说明"] or "") for r in a02] == [("警告", "")]
+
+    # the summary workbook's 警告与缺报 lists it as explained, with the explanation
+    summary = tmp_path / "汇总.xlsx"
+    write_summary(consolidate(store, YEAR), summary, store=store)
+    ws = openpyxl.load_workbook(summary)["警告与缺报"]
+    listed = [[c.value for c in row] for row in ws.iter_rows() if any(c.value == "A01" for c in row)]
+    assert [(r[0], WHY in r[4]) for r in listed] == [("警告（已说明）", True)]
 
     # the feedback workbook of A02 asks for an explanation where one can be given; A02 gives it
     # and sends the file back: the warning is now explained

@@ -9,7 +9,7 @@ from decimal import Decimal
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from govxl.consolidation.charts import chart_series
-from govxl.findings import STATUS_LABELS
+from govxl.findings import EXPLAINED_LABEL, STATUS_LABELS
 
 
 def _number(ws, row, col, value, fmt) -> None:
@@ -226,7 +226,9 @@ class SummarySheets:
         for contribution in c.contributions:
             for w in contribution.warnings:
                 where = f"{w.sheet}!{w.cell}" if w.sheet and w.cell else (w.sheet or "")
-                rows.append((t["kind_warning"], contribution.agency.code, contribution.agency.name, where, w.text))
+                kind = f"{t['kind_warning']}（{EXPLAINED_LABEL}）" if w.explained else t["kind_warning"]
+                text = f"{w.text}\n{EXPLAINED_LABEL}：{w.explanation}" if w.explained else w.text
+                rows.append((kind, contribution.agency.code, contribution.agency.name, where, text))
         self._text_table(ws, t["warnings_title"], (t["warning_kind"], t["code"], t["name"], t["cell"], t["message"]),
                          rows, (16, 10, 40, 24, 60))
 
