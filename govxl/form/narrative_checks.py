@@ -29,7 +29,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from govxl.findings import Finding
@@ -101,7 +101,8 @@ class Sentence:
         return ("…" if lo else "") + piece + ("…" if hi < len(original) else "")
 
 
-def sentences(text: str) -> list[Sentence]:
+@lru_cache(maxsize=64)
+def sentences(text: str) -> tuple[Sentence, ...]:
     """The sentences of a part. Lines broken inside a sentence (PDF text) are joined; a line that
     ends a sentence, ends with a colon or is short (a heading) ends one."""
     out = []
@@ -110,7 +111,7 @@ def sentences(text: str) -> list[Sentence]:
             if piece.strip():
                 norm, index = numerals.normalise_map(piece)
                 out.append(Sentence(piece, norm, tuple(index)))
-    return out
+    return tuple(out)
 
 
 def _chunks(text: str) -> list[str]:

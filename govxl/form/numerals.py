@@ -18,6 +18,7 @@ SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 CHINESE_NUMERAL = "[零〇○一二两三四五六七八九十百千万亿]+"
 _YEAR_DIGITS = re.compile("[零〇○一二三四五六七八九]{4}(?=年)")
+_SPACE = re.compile(r"\s+")
 
 
 def chinese_to_int(text: str) -> int | None:
@@ -58,7 +59,13 @@ def chinese_to_int(text: str) -> int | None:
 def normalise(text: str) -> str:
     """Text as the checks read it: NFKC, white space between characters removed (kept, as one
     space, only between two ASCII letters or digits), Chinese years as digits (二〇二三年 -> 2023年)."""
-    return normalise_map(text)[0]
+    text = _SPACE.sub(lambda m: " " if _ascii_alnum(m.string, m.start() - 1) and _ascii_alnum(m.string, m.end())
+                      else "", unicodedata.normalize("NFKC", text))
+    return _YEAR_DIGITS.sub(lambda m: "".join(str(DIGITS[ch]) for ch in m.group()), text)
+
+
+def _ascii_alnum(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and text[i].isascii() and text[i].isalnum()
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -78,6 +85,12 @@ def parse_number(text: str) -> Decimal | None:
 def normalise_map(text: str) -> tuple[str, list[int]]:
     """:func:`normalise` and, for each character of the result, the position in ``text`` it comes
     from (so that a place found in the normal form can be shown as written)."""
+    whole = unicodedata.normalize("NFKC", text)
+    if len(whole) == len(text):  # the usual case: character for character
+        keep = [i for i, ch in enumerate(whole) if not ch.isspace()
+                or (_ascii_alnum(whole, i - 1) and _ascii_alnum(whole, _next_visible(whole, i)))]
+        out = "".join(whole[i] if not whole[i].isspace() else " " for i in keep)  # one space kept per run
+        return _YEAR_DIGITS.sub(lambda m: "".join(str(DIGITS[ch]) for ch in m.group()), out), keep
     chars: list[str] = []
     index: list[int] = []
     pending_space = None
@@ -98,3 +111,9 @@ def normalise_map(text: str) -> tuple[str, list[int]]:
     out = "".join(chars)
     out = _YEAR_DIGITS.sub(lambda m: "".join(str(DIGITS[ch]) for ch in m.group()), out)
     return out, index
+
+
+def _next_visible(text: str, i: int) -> int:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    return i
