@@ -27,6 +27,7 @@ from govxl import messages as msg
 from govxl.errors import GovxlError, InvalidArgument, OutputError
 from govxl.roster import Agency, read_roster
 from govxl.store import Store, default_db_path
+from govxl.collection.uploads import Intake, UploadLimits, UploadRefused  # noqa: F401 (part of the API)
 from govxl.workbook import DEFAULT_PASSWORD
 
 DEFAULT_FORM = "annual-2021"
@@ -49,6 +50,46 @@ def open_store(path: PathLike | None = None, *, must_exist: bool = False) -> Sto
         raise
     except Exception as e:  # sqlite3 errors: not a database, locked, no permission
         raise GovxlError(msg.CANNOT_OPEN_DB.format(path=target, error=msg.os_error(e))) from None
+
+
+def update_agency(store: Store, code: str, *, name: str, group: str = "", contact: str = "", phone: str = "",
+                  add: bool = False) -> list[Agency]:
+    """Change an agency of the roster (its name, group, contact person and phone; its code stays),
+    or with ``add=True`` add a new one at the end. The roster is checked as a roster file is; a
+    problem raises :class:`govxl.roster.RosterError` and changes nothing. Returns the roster."""
+    from govxl.roster import check_agencies
+
+    code = code.strip()
+    agencies = store.roster()
+    at = next((i for i, a in enumerate(agencies) if a.code == code), None)
+    if add:
+        if at is not None:
+            raise InvalidArgument(msg.AGENCY_EXISTS.format(code=code))
+        agencies.append(Agency(code, "").with_details(name=name, group=group, contact=contact, phone=phone))
+    else:
+        if at is None:
+            raise InvalidArgument(msg.NO_SUCH_AGENCY.format(code=code))
+        agencies[at] = agencies[at].with_details(name=name, group=group, contact=contact, phone=phone)
+    check_agencies(agencies)
+    store.set_roster(agencies)
+    return agencies
+
+
+def remove_agency(store: Store, code: str) -> list[Agency]:
+    """Take an agency off the roster (what it sent stays in the store). Returns the roster."""
+    agencies = store.roster()
+    if not any(a.code == code for a in agencies):
+        raise InvalidArgument(msg.NO_SUCH_AGENCY.format(code=code))
+    agencies = [a for a in agencies if a.code != code]
+    store.set_roster(agencies)
+    return agencies
+
+
+def roster_csv(store: Store) -> bytes:
+    """The roster as a CSV file (UTF-8 with BOM, opens in Excel, reads back with :func:`set_roster`)."""
+    from govxl.roster import roster_csv as write_csv
+
+    return write_csv(store.roster())
 
 
 def set_roster(store: Store, roster: PathLike | list[Agency]) -> list[Agency]:
@@ -76,12 +117,17 @@ class GenerateResult:
 
 
 def generate(store: Store | None, year: int, out: PathLike, *, roster: PathLike | list[Agency] | None = None,
+             codes: list[str] | None = None,
              blank: bool = False, password: str = DEFAULT_PASSWORD, deadline: dt.date | None = None,
-             form: str = DEFAULT_FORM, progress: Callable[[Path], None] | None = None) -> GenerateResult:
+             form: str = DEFAULT_FORM, progress: Callable[[Path], None] | None = None,
+             upload_url: str | None = None) -> GenerateResult:
     """Write one locked workbook per agency of ``roster`` into the folder ``out`` (the roster is
     then recorded in the store), or with ``blank=True`` the template an agency fills in with its
     own name and code. Agencies with last year's data in the store get their 上年结转 pre-filled.
-    ``store`` may be None for a blank template."""
+    ``store`` may be None for a blank template. With ``upload_url`` (the address at which the
+    agencies reach the workbench, ``govxl serve --share``), each cover carries the agency's own
+    self-check link (issued now if it has none). A ``deadline`` is recorded for the year.
+    ``codes``: write only these agencies' workbooks, from the store's roster (which stays as it is)."""
     from govxl.workbook import generate as gen
 
     year = check_year(year)
@@ -91,16 +137,52 @@ def generate(store: Store | None, year: int, out: PathLike, *, roster: PathLike 
             raise InvalidArgument(msg.ROSTER_AND_BLANK)
         path = _writing(out, gen.generate_blank, year, out, password=password, deadline=deadline, form_name=form)
         return GenerateResult(year, [path], blank=True)
-    if roster is None:
+    if roster is None and codes is None:
         raise InvalidArgument(msg.NEED_ROSTER_OR_BLANK)
     if store is None:
         raise InvalidArgument(msg.NEED_STORE)
+    if roster is None:
+        roster = store.roster()
     agencies = read_roster(roster) if isinstance(roster, (str, Path)) else list(roster)
+    if codes is not None:
+        unknown = [c for c in codes if c not in {a.code for a in agencies}]
+        if unknown:
+            raise InvalidArgument(msg.NO_SUCH_AGENCY.format(code=unknown[0]))
+    written = agencies if codes is None else [a for a in agencies if a.code in codes]
     prefill = carry_over_values(store, year, form=form)
-    paths = _writing(out, gen.generate_workbooks, year, agencies, out, password=password, deadline=deadline,
-                     form_name=form, prefill=lambda a: prefill.get(a.code, {}), progress=progress)
+    notes = None
+    if upload_url:
+        from govxl.collection import links
+        from govxl.form.layout import workbook_texts
+
+        store.set_roster(agencies)
+        urls = {link.agency.code: link.url(upload_url) for link in links.links(store, [a.code for a in written])}
+        note = workbook_texts()["cover"]["link_note"]
+        notes = lambda a: (note.format(url=urls[a.code]),) if a.code in urls else ()  # noqa: E731
+    paths = _writing(out, gen.generate_workbooks, year, written, out, password=password, deadline=deadline,
+                     form_name=form, prefill=lambda a: prefill.get(a.code, {}), cover_notes=notes,
+                     progress=progress)
     store.set_roster(agencies)
-    return GenerateResult(year, paths, prefilled=sum(1 for a in agencies if a.code in prefill))
+    if deadline is not None:
+        store.set_setting(f"deadline.{year}", deadline.isoformat())
+    return GenerateResult(year, paths, prefilled=sum(1 for a in written if a.code in prefill))
+
+
+def deadline(store: Store, year: int) -> dt.date:
+    """The deadline of the year's returns: the one given to :func:`generate`, else the statutory
+    one (31 January of the next year)."""
+    from govxl.workbook.generate import default_deadline
+
+    recorded = store.setting(f"deadline.{check_year(year)}")
+    return dt.date.fromisoformat(recorded) if recorded else default_deadline(year)
+
+
+def zip_files(paths: Iterable[PathLike], out: PathLike) -> Path:
+    """Pack files (the generated workbooks) into one .zip whose Chinese names show correctly in
+    Windows Explorer (UTF-8 names, flagged as such)."""
+    from govxl.bundle import write_zip
+
+    return _writing(out, write_zip, [Path(p) for p in paths], out)
 
 
 def carry_over_values(store: Store, year: int, *, form: str = DEFAULT_FORM) -> dict[str, dict]:
@@ -118,11 +200,14 @@ def carry_over_values(store: Store, year: int, *, form: str = DEFAULT_FORM) -> d
 
 def collect(store: Store, year: int, paths: Iterable[PathLike], *, roster: PathLike | list[Agency] | None = None,
             report: PathLike | None = None, blank_as_zero: bool = False, password: str = DEFAULT_PASSWORD,
-            form: str = DEFAULT_FORM, progress: Callable[[int, int], None] | None = None):
+            form: str = DEFAULT_FORM, progress: Callable[[int, int], None] | None = None,
+            root: PathLike | None = None, agency: str | None = None):
     """Read, identify, check and keep every file under ``paths`` (files and folders, recursively)
     as returns for ``year``. With ``report``, write 问题清单.xlsx and each agency's 退回修改表 into
     that folder. Returns a :class:`govxl.collection.collect.CollectReport`; if the feedback files
-    could not be written, the files are still collected and ``report_error`` says why."""
+    could not be written, the files are still collected and ``report_error`` says why.
+    ``root``: name the files by their path relative to it (an upload folder). ``agency``: take only
+    that agency's workbooks (its self-check link); another agency's workbook is refused, not kept."""
     from govxl.collection.collect import collect as run_collect
     from govxl.collection.feedback import write_reports
 
@@ -130,7 +215,8 @@ def collect(store: Store, year: int, paths: Iterable[PathLike], *, roster: PathL
     load_form_or_raise(form)
     if roster is not None:
         set_roster(store, roster)
-    result = run_collect(paths, year, store, blank_as_zero=blank_as_zero, form_name=form, progress=progress)
+    result = run_collect(paths, year, store, blank_as_zero=blank_as_zero, form_name=form, progress=progress,
+                         root=root, agency=agency)
     if report is not None:
         try:
             result.report_files = write_reports(result, store, report, password=password, form_name=form)
@@ -146,6 +232,115 @@ def status(store: Store, year: int):
     from govxl.collection.status import completeness
 
     return completeness(store, check_year(year))
+
+
+def reminders(store: Store, year: int):
+    """The 催报清单: every agency not yet reported (nothing received, or only rejected versions)
+    with its contact person and phone (:class:`govxl.collection.status.Reminders`; ``.csv()``)."""
+    from govxl.collection.status import reminders as find
+
+    return find(store, check_year(year))
+
+
+def agency_history(store: Store, year: int, code: str):
+    """One agency's status for ``year`` and every version it sent, newest first, each with its
+    findings (:class:`govxl.collection.status.AgencyHistory`)."""
+    from govxl.collection.status import agency_history as history
+
+    found = history(store, check_year(year), code)
+    if found is None:
+        raise InvalidArgument(msg.NO_SUCH_AGENCY.format(code=code))
+    return found
+
+
+def original_file(store: Store, year: int, code: str, version: int) -> tuple[str, bytes]:
+    """The name and the bytes, exactly as received, of a version an agency sent."""
+    history = agency_history(store, year, code)
+    found = next((v for v in history.versions if v.version == version and v.sha256), None)
+    if found is None:
+        raise InvalidArgument(msg.NO_SUCH_VERSION.format(code=code, year=year, version=version))
+    return found.original_name or f"{code}_{version}.xlsx", store.blob(found.sha256)
+
+
+def feedback(store: Store, year: int, code: str, out: PathLike, *, version: int | None = None,
+             password: str = DEFAULT_PASSWORD, form: str = DEFAULT_FORM) -> Path | None:
+    """Write the agency's 退回修改表 (its workbook with its values, every finding on its cell) for
+    its latest version, or ``version``, into the folder ``out``; None when there is nothing to
+    point out."""
+    from govxl.collection.feedback import feedback_for
+
+    history = agency_history(store, year, code)
+    if version is None:
+        version = history.latest.version if history.latest else None
+    if version is None:
+        return None
+    if not any(v.version == version for v in history.versions):
+        raise InvalidArgument(msg.NO_SUCH_VERSION.format(code=code, year=year, version=version))
+    return _writing(out, feedback_for, store, year, history.agency, version, out, password=password, form_name=form)
+
+
+def issue_list(store: Store, year: int, out: PathLike) -> Path:
+    """Write 问题清单.xlsx for the year as it stands: the findings of each agency's latest version."""
+    from govxl.collection.collect import CollectReport, FileReport
+    from govxl.collection.feedback import write_issue_list
+
+    year = check_year(year)
+    roster = {a.code: a for a in store.roster()}
+    report = CollectReport(year, "")
+    for code, s in store.latest(year, accepted_only=False).items():
+        if code in roster:
+            report.files.append(FileReport(s.original_name or s.source, s.sha256 or "", s.status, s.findings, code,
+                                           roster[code].name, year, s.version))
+    return _writing(out, write_issue_list, report, roster, Path(out))
+
+
+# --- agencies' self-check links --------------------------------------------------------------------
+
+
+def agency_links(store: Store, codes: list[str] | None = None, *, issue: bool = True) -> list:
+    """The self-check link of every agency of the roster (or of ``codes``), issuing missing ones
+    (:class:`govxl.collection.links.AgencyLink`; ``.url(base)`` is its address)."""
+    from govxl.collection import links
+
+    return links.links(store, codes, issue=issue)
+
+
+def reissue_link(store: Store, code: str):
+    """A new link for the agency; its old one stops working."""
+    from govxl.collection import links
+
+    link = links.reissue(store, code)
+    if link is None:
+        raise InvalidArgument(msg.NO_SUCH_AGENCY.format(code=code))
+    return link
+
+
+def revoke_link(store: Store, code: str) -> bool:
+    """The agency's link stops working; True if it had one."""
+    from govxl.collection import links
+
+    return links.revoke(store, code)
+
+
+def agency_for_token(store: Store, token: str) -> Agency | None:
+    """The agency whose link holds ``token``; None for an unknown or revoked token."""
+    from govxl.collection import links
+
+    return links.agency_of(store, token)
+
+
+def district_view(store: Store, year: int, *, name: str = "本区", form: str = DEFAULT_FORM) -> dict:
+    """What the district report is drafted from, for showing: the three national tables as grids
+    (``tables``; :func:`govxl.reporting.compose.html_table` writes one as HTML), the main
+    indicators with last year's figures (``indicators``), the charts as SVG (``charts``)."""
+    from govxl.collection.status import completeness
+    from govxl.consolidation.merge import consolidate, previous_year
+    from govxl.reporting.compose import district_context
+
+    year = check_year(year)
+    load_form_or_raise(form)
+    current = consolidate(store, year, form)
+    return district_context(current, previous_year(store, current, form), completeness(store, year), name=name)
 
 
 # --- merge, export -------------------------------------------------------------------------------

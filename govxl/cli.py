@@ -345,6 +345,40 @@ def import_reports(
 
 
 @app.command()
+def serve(
+    db: Path | None = _db_option(),
+    year: int | None = typer.Option(None, "--year", help="打开时显示的报告年度；默认：11 月起为当年，之前为上一年。"),
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址。默认只允许本机访问；其他地址（如 0.0.0.0）必须设置 --password。"),
+    port: int = typer.Option(8765, "--port", help="端口。"),
+    no_browser: bool = typer.Option(False, "--no-browser", help="不自动打开浏览器。"),
+    password: str | None = typer.Option(None, "--password", envvar="GOVXL_WEB_PASSWORD",
+                                        help="登录密码（也可用环境变量 GOVXL_WEB_PASSWORD 设置）。"),
+    share: bool = typer.Option(False, "--share", help="开放各单位的自查网址（单位内网使用）。"),
+    share_url: str | None = typer.Option(None, "--share-url",
+                                         help="各单位访问工作台的地址，如 http://10.1.2.3:8765；默认按本机地址推算。"),
+) -> None:
+    """启动工作台：在浏览器中完成名单、下发、收集、汇总、报告的全部工作。
+
+    默认只有本机可以访问，数据库与命令行相同（当前文件夹的 govxl.db 或 --db）。
+    按 Ctrl+C 或关闭窗口即停止。
+
+    示例：govxl serve          （在单位内网开放各单位自查：govxl serve --share --host 0.0.0.0 --password 密码）
+    """
+    from govxl.store import default_db_path
+    from govxl.web.app import default_year
+    from govxl.web.serve import configure, run
+
+    target = db or default_db_path()
+    config = _call(configure, target, _call(api.check_year, year) if year is not None else default_year(),
+                   host=host, port=port, password=password, share=share, share_url=share_url)
+    _call(api.open_store, target).close()
+    try:
+        _call(run, config, open_browser=not no_browser, say=lambda line: out.print(line, highlight=False))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
 def demo(
     out_dir: Path = typer.Option(Path("govxl示例"), "--out",
                                  help="示例结果的文件夹（须为空文件夹或以前的示例文件夹）。"),

@@ -22,6 +22,12 @@ HEADER_ALIASES = {
     "name": ("name", "名称", "单位名称", "单位", "机关名称", "部门名称"),
     "group": ("group", "分组", "类别", "单位类别", "类型", "单位类型"),
 }
+# Optional columns the workbench shows and edits; kept, like any other column, in ``extra`` under
+# the first header of each list (the others are understood when a roster is read).
+CONTACT_HEADERS = {
+    "contact": ("联系人", "contact", "联系人姓名"),
+    "phone": ("联系电话", "phone", "电话", "手机", "联系方式"),
+}
 MAX_CODE = 32
 MAX_NAME = 100
 
@@ -33,6 +39,31 @@ class Agency:
     group: str = ""
     extra: tuple[tuple[str, str], ...] = ()  # the roster's other columns, (header, value)
     line: int = 0  # line in the roster file, for messages
+
+    def _extra(self, key: str) -> str:
+        names = {h.lower() for h in CONTACT_HEADERS[key]}
+        return next((v for h, v in self.extra if h.strip().lower() in names), "")
+
+    @property
+    def contact(self) -> str:
+        """The contact person (column 联系人), '' if the roster has none."""
+        return self._extra("contact")
+
+    @property
+    def phone(self) -> str:
+        """The contact's phone (column 联系电话), '' if the roster has none."""
+        return self._extra("phone")
+
+    def with_details(self, *, name: str, group: str, contact: str, phone: str) -> Agency:
+        """The same agency with its name, group and contact details changed (other columns kept)."""
+        extra = [(h, v) for h, v in self.extra
+                 if h.strip().lower() not in {x.lower() for k in CONTACT_HEADERS for x in CONTACT_HEADERS[k]}]
+        extra += [(CONTACT_HEADERS["contact"][0], contact.strip()), (CONTACT_HEADERS["phone"][0], phone.strip())]
+        return Agency(self.code, name.strip(), group.strip(), tuple(extra), self.line)
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "name": self.name, "group": self.group, "contact": self.contact,
+                "phone": self.phone, "extra": {h: v for h, v in self.extra}}
 
 
 @dataclass
@@ -93,6 +124,49 @@ def parse_roster(data: bytes) -> list[Agency]:
     if not agencies:
         raise RosterError([msg.ROSTER_NO_AGENCIES])
     return agencies
+
+
+ROSTER_COLUMNS = ("单位代码", "单位名称", "单位类别")
+
+
+def roster_csv(agencies: list[Agency]) -> bytes:
+    """The roster as a CSV file Excel opens as it is and :func:`read_roster` reads back: code, name,
+    group, then every other column (联系人, 联系电话 …) in the order first met."""
+    from govxl.tabular import csv_bytes
+
+    extra: list[str] = []
+    for a in agencies:
+        extra += [h for h, _ in a.extra if h not in extra]
+    return csv_bytes([*ROSTER_COLUMNS, *extra],
+                     ([a.code, a.name, a.group, *(dict(a.extra).get(h, "") for h in extra)] for a in agencies))
+
+
+def check_agencies(agencies: list[Agency]) -> None:
+    """Check a roster edited other than from a file (the workbench) by the rules a roster file is
+    read with; raises :class:`RosterError` listing every problem (line = position + 1, as the
+    roster downloads). Contact details are checked like the group."""
+    problems: list[str] = []
+    codes: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for line, a in enumerate(agencies, start=2):
+        found = _check_fields(line, a.code, a.name, a.group)
+        for meaning, value in ((CONTACT_HEADERS["contact"][0], a.contact), (CONTACT_HEADERS["phone"][0], a.phone)):
+            if any(unicodedata.category(ch) == "Cc" for ch in value):
+                found.append(msg.ROSTER_BAD_TEXT.format(line=line, meaning=meaning, value=value.replace("\n", " ")))
+            elif len(value) > MAX_NAME:
+                found.append(msg.ROSTER_TOO_LONG.format(line=line, meaning=meaning, length=len(value), limit=MAX_NAME))
+        if not found:
+            if a.code.casefold() in codes:
+                found.append(msg.ROSTER_DUPLICATE_CODE.format(line=line, code=a.code, first=codes[a.code.casefold()]))
+            elif a.name in names:
+                found.append(msg.ROSTER_DUPLICATE_NAME.format(line=line, name=a.name, first=names[a.name]))
+            codes.setdefault(a.code.casefold(), line)
+            names.setdefault(a.name, line)
+        problems += found
+    if not agencies:
+        problems.append(msg.ROSTER_NO_AGENCIES)
+    if problems:
+        raise RosterError(problems)
 
 
 def _decode(data: bytes) -> str:

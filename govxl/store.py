@@ -74,6 +74,12 @@ CREATE TABLE IF NOT EXISTS submissions (
     info TEXT NOT NULL DEFAULT '{}'  -- anything else a source records (edition, consolidated agencies)
 );
 CREATE INDEX IF NOT EXISTS submissions_agency_year ON submissions(agency, year);
+CREATE TABLE IF NOT EXISTS agency_links (  -- an agency's self-check link: the secret in its address
+    agency TEXT PRIMARY KEY,
+    token TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 # Versions in the order received: by run (run ids sort by start time), then, within a run, by the
@@ -305,6 +311,34 @@ class Store:
         if run_id:
             return self.db.execute(sql + " WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
         return self.db.execute(sql + " ORDER BY id").fetchall()
+
+    # --- agencies' self-check links and settings ---------------------------------------------------
+
+    def links(self) -> dict[str, str]:
+        """agency code -> the token of its link."""
+        return {r["agency"]: r["token"] for r in self.db.execute("SELECT agency, token FROM agency_links")}
+
+    def set_link(self, agency: str, token: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT INTO agency_links VALUES (?, ?, ?) ON CONFLICT(agency) DO UPDATE SET "
+                            "token = excluded.token, created_at = excluded.created_at", (agency, token, now()))
+
+    def drop_link(self, agency: str) -> bool:
+        with self.transaction():
+            return self.db.execute("DELETE FROM agency_links WHERE agency = ?", (agency,)).rowcount > 0
+
+    def link_agency(self, token: str) -> str | None:
+        row = self.db.execute("SELECT agency FROM agency_links WHERE token = ?", (token,)).fetchone()
+        return row["agency"] if row else None
+
+    def setting(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                            (key, value))
 
     def blob(self, sha256: str) -> bytes:
         row = self.db.execute("SELECT content FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()

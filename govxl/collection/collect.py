@@ -9,6 +9,7 @@ file says it was saved) is the submission, the other is kept and reported.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -104,15 +105,21 @@ _FAILURES = {isolation.TIMEOUT: "file.timeout", isolation.OUT_OF_MEMORY: "file.o
 def collect(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_zero: bool = False,
             form_name: str = "annual-2021", workers: int | None = None,
             progress: Callable[[int, int], None] | None = None, limits: Limits = Limits(),
-            timeout: float | None = FILE_TIMEOUT, memory_limit: int | None = WORKER_MEMORY) -> CollectReport:
+            timeout: float | None = FILE_TIMEOUT, memory_limit: int | None = WORKER_MEMORY,
+            root: str | Path | None = None, agency: str | None = None) -> CollectReport:
     """Collect every file under ``paths`` for ``year`` into ``store``; returns the run's report.
     ``progress(done, total)`` is called after each file. Files are examined in ``workers``
     processes (default: the machine's cores), each file within ``limits``, ``timeout`` seconds and
-    ``memory_limit`` bytes."""
+    ``memory_limit`` bytes. ``root``: files are named by their path relative to it (an upload's
+    temporary folder means nothing to the office). ``agency``: only that agency's workbooks are
+    taken (an agency's own link); a workbook of another agency is refused and nothing of it is
+    kept."""
     roster = {a.code: a for a in store.roster()}
     if not roster:
         raise CollectError(msg.COLLECT_NO_ROSTER)
     entries = list(iter_entries(paths))
+    if root is not None:
+        entries = [dataclasses.replace(e, shown=_relative(e.shown, root)) for e in entries]
     form = load_form(form_name)
     last_year = store.latest(year - 1)
     previous = {code: rule_engine.known_values(form, sub.values) for code, sub in last_year.items()}
@@ -121,8 +128,10 @@ def collect(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_ze
     report = CollectReport(year, new_run_id())
     workers = max(1, min(workers or os.cpu_count() or 1, len(entries) or 1))
     for entry, data, exam in _examine_all(entries, ctx, workers, timeout, memory_limit):
-        file_report = _store_one(store, report.run_id, year, roster, entry, data, exam)
-        report.files.append(file_report)
+        if agency is not None and exam.agency not in (None, agency):
+            report.files.append(_not_this_agency(entry, data, exam, roster))
+        else:
+            report.files.append(_store_one(store, report.run_id, year, roster, entry, data, exam))
         if progress:
             progress(len(report.files), len(entries))
     _mark_superseded(report)
@@ -165,6 +174,20 @@ def _examine_task(task: tuple[str, bytes, float]) -> Examination:
     if exam.modified is None:
         exam.modified = dt.datetime.fromtimestamp(mtime, dt.timezone.utc)
     return exam
+
+
+def _relative(shown: str, root: str | Path) -> str:
+    try:
+        return Path(shown).relative_to(root).as_posix()
+    except ValueError:
+        return shown
+
+
+def _not_this_agency(entry: Entry, data: bytes | None, exam: Examination, roster: dict) -> FileReport:
+    name = roster[exam.agency].name if exam.agency in roster else (exam.agency_name or exam.agency)
+    sha = hashlib.sha256(data).hexdigest() if data is not None else ""
+    return FileReport(entry.shown, sha, "rejected", [Finding.of("identity.other_agency", value=exam.agency, name=name)],
+                      exam.agency, name, exam.year)
 
 
 def _store_one(store: Store, run_id: str, year: int, roster: dict, entry: Entry, data: bytes | None,

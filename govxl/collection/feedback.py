@@ -249,3 +249,15 @@ def _note_target(finding, layout) -> str | None:
                     return iid
         return finding.key
     return finding.key
+
+
+def feedback_for(store: Store, year: int, agency: Agency, version: int, out_dir: str | Path, *,
+                 password: str = DEFAULT_PASSWORD, form_name: str = "annual-2021") -> Path | None:
+    """The 退回修改表 of one stored version of an agency's workbook, as collect writes it; None if
+    that version has nothing to point out or did not come from a workbook."""
+    submission = next((s for s in store.submissions(year, agency.code) if s.version == version), None)
+    if submission is None or submission.sha256 is None or not submission.findings or submission.source != "workbook":
+        return None
+    file = FileReport(submission.original_name or f"{agency.code}.xlsx", submission.sha256, submission.status,
+                      submission.findings, agency.code, agency.name, year, version)
+    return write_feedback(file, agency, year, store, Path(out_dir), password=password, form_name=form_name)

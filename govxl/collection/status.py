@@ -122,3 +122,84 @@ def completeness(store: Store, year: int) -> StatusReport:
             g.counts[a.status] += 1
             g.reported += a.reported
     return StatusReport(year, agencies, list(groups.values()), overall)
+
+
+@dataclass
+class VersionInfo:
+    """One version an agency sent for a year (a workbook, or a published report imported)."""
+
+    version: int
+    status: str
+    source: str
+    received_at: str
+    original_name: str | None
+    file_time: str | None
+    sha256: str | None
+    findings: list
+    in_use: bool = False
+
+    def as_dict(self) -> dict:
+        return {"version": self.version, "status": self.status, "status_label": STATUS_LABELS[self.status],
+                "source": self.source, "received_at": self.received_at, "file": self.original_name,
+                "file_time": self.file_time, "sha256": self.sha256, "in_use": self.in_use,
+                "errors": sum(f.severity == "error" for f in self.findings),
+                "warnings": sum(f.severity == "warning" for f in self.findings),
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+@dataclass
+class AgencyHistory:
+    """An agency's status for a year and every version it sent, newest first."""
+
+    year: int
+    agency: object  # govxl.roster.Agency
+    status: AgencyStatus
+    versions: list[VersionInfo]
+
+    @property
+    def latest(self) -> VersionInfo | None:
+        return self.versions[0] if self.versions else None
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "agency": self.agency.as_dict(), "status": self.status.as_dict(),
+                "versions": [v.as_dict() for v in self.versions]}
+
+
+def agency_history(store: Store, year: int, code: str) -> AgencyHistory | None:
+    """The status and versions of one agency of the roster (None if it is not on the roster)."""
+    report = completeness(store, year)
+    status = next((a for a in report.agencies if a.code == code), None)
+    agency = next((a for a in store.roster() if a.code == code), None)
+    if status is None or agency is None:
+        return None
+    versions = [VersionInfo(s.version, s.status, s.source, s.received_at, s.original_name, s.file_time, s.sha256,
+                            s.findings, in_use=s.version == status.accepted_version)
+                for s in store.submissions(year, code) if s.source in ("workbook", "import")]
+    return AgencyHistory(year, agency, status, versions[::-1])
+
+
+REMINDER_COLUMNS = ("单位代码", "单位名称", "单位类别", "状态", "联系人", "联系电话", "最近收到")
+
+
+@dataclass
+class Reminders:
+    """The 催报清单: the agencies not yet reported (nothing received, or rejected), with contacts."""
+
+    year: int
+    rows: list[tuple]  # (AgencyStatus, Agency)
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "agencies": [s.as_dict() | {"contact": a.contact, "phone": a.phone}
+                                                for s, a in self.rows]}
+
+    def csv(self) -> bytes:
+        from govxl.tabular import csv_bytes
+
+        return csv_bytes(REMINDER_COLUMNS, ([s.code, s.name, s.group, STATUS_LABELS[s.status], a.contact, a.phone,
+                                             (s.received_at or "")[:16].replace("T", " ")] for s, a in self.rows))
+
+
+def reminders(store: Store, year: int) -> Reminders:
+    roster = {a.code: a for a in store.roster()}
+    report = completeness(store, year)
+    return Reminders(year, [(s, roster[s.code]) for s in report.agencies if not s.reported and s.code in roster])

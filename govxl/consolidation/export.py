@@ -17,15 +17,11 @@ import xlsxwriter
 
 from govxl.atomic import atomic_path
 from govxl.consolidation.merge import Consolidation
+from govxl.tabular import DANGEROUS_START, neutralise  # noqa: F401 (DANGEROUS_START: re-exported)
 
 FORMATS = ("csv", "json", "xlsx")
 COLUMNS = ("agency", "agency_name", "group", "version", "table", "row", "column", "row_label", "column_label",
            "value")
-DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    return "'" + text if text.startswith(DANGEROUS_START) else text
 
 
 def rows(consolidation: Consolidation) -> list[tuple]:
@@ -85,3 +81,4 @@ def _xlsx(data, path: Path) -> None:
     ws.autofilter(0, 0, max(len(data), 1), len(COLUMNS) - 1)
     ws.freeze_panes(1, 0)
     wb.close()
+

@@ -98,13 +98,15 @@ def generate_workbooks(
     deadline: dt.date | None = None,
     form_name: str = "annual-2021",
     prefill: Callable[[Agency], dict] | None = None,
+    cover_notes: Callable[[Agency], tuple[str, ...]] | None = None,
     workers: int | None = None,
     progress: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Write one workbook per agency into ``out_dir`` as ``<year>_<code>_<name>.xlsx``.
 
     File names are checked for clashes (after being made safe for Windows) before anything is
-    written. ``prefill(agency)`` may return pre-filled values (cell key -> value). Work is spread
+    written. ``prefill(agency)`` may return pre-filled values (cell key -> value),
+    ``cover_notes(agency)`` notes for its cover (its self-check link). Work is spread
     over ``workers`` processes (default: the machine's cores) when there are many workbooks.
     """
     out_dir = Path(out_dir)
@@ -122,6 +124,7 @@ def generate_workbooks(
         requests.append(WorkbookRequest(
             out_dir / name, year, agency, deadline, password, values,
             prefilled=tuple(values), form_name=form_name,
+            cover_notes=cover_notes(agency) if cover_notes else (),
         ))
     if clashes:
         raise RosterError(clashes)

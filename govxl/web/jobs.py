@@ -1,0 +1,109 @@
+"""Long work in the background: collecting 500 files, generating or composing 500 workbooks or
+reports. A job runs in a worker thread (collect and generate spread their work over processes
+themselves), reports its progress, and keeps its result and output files until it is among the
+oldest of :data:`MAX_JOBS`; the page polls it and stays responsive meanwhile."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_JOBS = 30
+WORKERS = 2
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str  # collect | generate | compose | import
+    title: str
+    year: int
+    folder: Path
+    state: str = "waiting"  # waiting | running | done | failed
+    done: int = 0
+    total: int = 0
+    result: object = None
+    error: str | None = None
+    outputs: list[tuple[str, Path]] = field(default_factory=list)  # (name shown, file)
+    info: dict = field(default_factory=dict)
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+
+    def progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+    def output(self, name: str, path: Path) -> None:
+        self.outputs.append((name, Path(path)))
+
+    @property
+    def when(self) -> str:
+        return time.strftime("%m月%d日 %H:%M", time.localtime(self.started))
+
+    @property
+    def percent(self) -> int:
+        if self.state == "done":
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "title": self.title, "state": self.state, "done": self.done,
+                "total": self.total, "percent": self.percent, "error": self.error}
+
+
+class Jobs:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="govxl-job")
+
+    def new(self, kind: str, title: str, year: int) -> Job:
+        """A job with its own folder (for uploads and outputs), not yet started."""
+        job_id = secrets.token_urlsafe(9)
+        folder = self.root / job_id
+        folder.mkdir(parents=True)
+        job = Job(job_id, kind, title, year, folder)
+        with self._lock:
+            self._jobs[job_id] = job
+            while len(self._jobs) > MAX_JOBS:
+                _, old = self._jobs.popitem(last=False)
+                shutil.rmtree(old.folder, ignore_errors=True)
+        return job
+
+    def start(self, job: Job, work: Callable[[Job], object], describe: Callable[[BaseException], str]) -> Job:
+        """Run ``work(job)`` in the background; its return value becomes ``job.result``. An error
+        becomes ``job.error`` through ``describe`` (a Chinese sentence)."""
+        def run():
+            job.state = "running"
+            try:
+                job.result = work(job)
+                job.state = "done"
+            except BaseException as e:  # noqa: BLE001 - whatever happens, the job says so
+                job.error = describe(e)
+                job.state = "failed"
+                if not isinstance(e, Exception):
+                    raise
+            finally:
+                job.finished = time.time()
+
+        self._pool.submit(run)
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def recent(self, kind: str | None = None, year: int | None = None) -> list[Job]:
+        with self._lock:
+            jobs = list(self._jobs.values())
+        return [j for j in reversed(jobs) if (kind is None or j.kind == kind) and (year is None or j.year == year)]
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
