@@ -94,6 +94,8 @@ class Workbench:
         self.login_limit = sec.RateLimiter(10, 300)
         self.link_limit = sec.RateLimiter(20, 600)  # unknown tokens per address
         self.upload_limit = sec.RateLimiter(30, 600)  # uploads per agency link
+        if config.work_dir:
+            Path(config.work_dir).mkdir(parents=True, exist_ok=True)
         self._tmp = tempfile.TemporaryDirectory(prefix="govxl-web-", dir=config.work_dir)
         self.jobs = Jobs(Path(self._tmp.name) / "jobs")
         self.env = jinja2.Environment(

@@ -169,14 +169,14 @@ def _year(request: Request) -> int:
 class Routes:
     def __init__(self, wb: Workbench):
         self.wb = wb
+        wb.env.globals["steps"] = STEPS
 
     @property
     def store(self):
         return self.wb.store
 
-    def _page(self, request, template, **context):
-        context.setdefault("steps", STEPS)
-        return self.wb.page(request, template, **context)
+    def _page(self, request, template, status_code: int = 200, **context):
+        return self.wb.page(request, template, status_code, **context)
 
     async def _sync(self, fn, *args):
         return await run_in_threadpool(fn, *args)
@@ -249,7 +249,7 @@ class Routes:
     async def roster(self, request: Request, *, problems=None, notice=None, status_code=200):
         year = _year(request)
         agencies = await self._sync(lambda: self.store.roster())
-        return self.wb.page(request, "roster.html", status_code, year=year, steps=STEPS, agencies=agencies,
+        return self.wb.page(request, "roster.html", status_code, year=year, agencies=agencies,
                             problems=problems, notice=notice, edit=request.query_params.get("edit"))
 
     async def roster_upload(self, request: Request, form):

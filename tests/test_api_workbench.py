@@ -1,0 +1,141 @@
+"""The API entry points the workbench needed, usable by any program: roster edits, the zip of
+workbooks, agencies' links on the covers, versions and their original bytes, an agency's feedback,
+the issue list as it stands, the 催报清单, and uploads under limits."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from collect_helpers import AGENCIES, YEAR, filled
+
+import govxl
+from govxl.roster import parse_roster
+
+
+def test_roster_edits_are_checked_like_a_roster_file_and_download_round_trips(tmp_path):
+    with govxl.open_store(tmp_path / "s.db") as store:
+        govxl.set_roster(store, AGENCIES)
+        govxl.update_agency(store, "A01", name="卫东区财政局（更名）", group="区直部门", contact="张三", phone="0371-1234")
+        govxl.update_agency(store, "C01", name="新单位", add=True)
+        with pytest.raises(govxl.RosterError) as e:
+            govxl.update_agency(store, "A02", name="卫东区东安街道办事处")  # B01's name
+        assert "第 3 行" in e.value.problems[0] and "重复" in e.value.problems[0]
+        with pytest.raises(govxl.RosterError):
+            govxl.update_agency(store, "A02", name="教育局", contact="李\n四")
+        with pytest.raises(govxl.InvalidArgument):
+            govxl.update_agency(store, "ZZ", name="x")
+        with pytest.raises(govxl.InvalidArgument):
+            govxl.update_agency(store, "a01", name="x", add=False)
+        govxl.remove_agency(store, "A02")
+        roster = store.roster()
+        data = govxl.roster_csv(store)
+    assert [a.code for a in roster] == ["A01", "B01", "C01"]
+    assert roster[0].contact == "张三" and roster[0].phone == "0371-1234" and roster[0].name == "卫东区财政局（更名）"
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel opens UTF-8 with a BOM
+    again = parse_roster(data)
+    assert [(a.code, a.name, a.group, a.contact, a.phone) for a in again] == \
+        [(a.code, a.name, a.group, a.contact, a.phone) for a in roster]
+
+
+def test_the_zip_of_workbooks_flags_its_names_as_utf8(tmp_path):
+    with govxl.open_store(tmp_path / "s.db") as store:
+        result = govxl.generate(store, YEAR, tmp_path / "out", roster=AGENCIES)
+    archive = govxl.zip_files(result.paths, tmp_path / "下发.zip")
+    with zipfile.ZipFile(archive) as z:
+        infos = z.infolist()
+        assert [i.filename for i in infos] == [p.name for p in result.paths]
+        assert all(i.flag_bits & 0x800 for i in infos)  # Windows Explorer shows the Chinese names
+        assert z.read(infos[0]) == result.paths[0].read_bytes()
+
+
+def test_generated_covers_carry_each_agencys_own_link(tmp_path):
+    with govxl.open_store(tmp_path / "s.db") as store:
+        result = govxl.generate(store, YEAR, tmp_path / "out", roster=AGENCIES, upload_url="http://10.0.0.5:8765",
+                                deadline=__import__("datetime").date(YEAR + 1, 1, 15))
+        links = {link.agency.code: link for link in govxl.agency_links(store, issue=False)}
+        assert govxl.deadline(store, YEAR).isoformat() == f"{YEAR + 1}-01-15"
+        one = govxl.generate(store, YEAR, tmp_path / "one", codes=["B01"], upload_url="http://10.0.0.5:8765")
+        assert [a.code for a in store.roster()] == ["A01", "A02", "B01"]  # one agency's workbook: roster kept
+        old = links["A02"].token
+        new = govxl.reissue_link(store, "A02")
+        assert govxl.agency_for_token(store, old) is None and govxl.agency_for_token(store, new.token).code == "A02"
+        assert govxl.revoke_link(store, "A02") and govxl.agency_for_token(store, new.token) is None
+    assert sorted(links) == ["A01", "A02", "B01"] and len({x.token for x in links.values()}) == 3
+    for path, agency in zip(result.paths + one.paths, AGENCIES + AGENCIES[2:], strict=True):
+        cover = openpyxl.load_workbook(path)["填报说明"]
+        texts = [str(c.value) for row in cover.iter_rows() for c in row if c.value]
+        url = f"http://10.0.0.5:8765/a/{links[agency.code].token}"
+        assert any(url in t for t in texts), agency.code
+        others = [x.token for code, x in links.items() if code != agency.code]
+        assert not any(token in t for t in texts for token in others)
+
+
+def test_history_original_bytes_feedback_issue_list_and_reminders(tmp_path, form):
+    a01, _ = filled(tmp_path, "a01.xlsx", form, agency=AGENCIES[0], seed=1, changes={"t3.new.natural": 10**6})
+    with govxl.open_store(tmp_path / "s.db") as store:
+        govxl.set_roster(store, [AGENCIES[0], AGENCIES[1].with_details(name=AGENCIES[1].name, group="区直部门",
+                                                                       contact="王五", phone="110"), AGENCIES[2]])
+        govxl.collect(store, YEAR, [a01])
+        fixed, _ = filled(tmp_path, "a01-fixed.xlsx", form, agency=AGENCIES[0], seed=1)
+        govxl.collect(store, YEAR, [fixed])
+        history = govxl.agency_history(store, YEAR, "A01")
+        assert [v.version for v in history.versions] == [2, 1]
+        assert [v.in_use for v in history.versions] == [True, False]
+        assert history.versions[1].status == "rejected" and history.versions[1].findings
+        name, data = govxl.original_file(store, YEAR, "A01", 1)
+        assert (name, data) == ("a01.xlsx", a01.read_bytes())
+        with pytest.raises(govxl.InvalidArgument):
+            govxl.original_file(store, YEAR, "A01", 3)
+        assert govxl.feedback(store, YEAR, "A01", tmp_path / "fb") is None  # the latest has nothing to fix
+        path = govxl.feedback(store, YEAR, "A01", tmp_path / "fb", version=1)
+        book = openpyxl.load_workbook(path)
+        assert any(c.comment for ws in book for row in ws.iter_rows() for c in row)
+        issues = govxl.issue_list(store, YEAR, tmp_path / "问题清单.xlsx")
+        reminders = govxl.reminders(store, YEAR)
+        assert [s.code for s, _ in reminders.rows] == ["A02", "B01"]
+        text = reminders.csv().decode("utf-8-sig")
+        assert "王五" in text and "110" in text and "卫东区财政局" not in text
+        assert govxl.agency_history(store, YEAR, "A02").versions == []
+    assert openpyxl.load_workbook(issues).sheetnames
+
+
+class GbkName(zipfile.ZipInfo):
+    """A member named as Chinese Windows' built-in zip names it: GBK bytes, no UTF-8 flag."""
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("gbk"), self.flag_bits
+
+
+def zip_of(members: dict[str, bytes], *, utf8: bool = True) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name) if utf8 else GbkName(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+    buffer.seek(0)
+    return buffer
+
+
+def test_uploads_unpack_archives_with_windows_names_under_the_limits(tmp_path):
+    intake = govxl.Intake(tmp_path / "in", govxl.UploadLimits(file=1000, count=4, total=10_000))
+    saved = intake.add("收到的.zip", zip_of({"文件夹/财政局.xlsx": b"PK1", "__MACOSX/._x": b"", "~$lock.xlsx": b"x",
+                                              "教育局.xlsx": b"PK2"}, utf8=False))
+    assert [p.relative_to(tmp_path / "in").as_posix() for p in saved] == ["收到的.zip/财政局.xlsx", "收到的.zip/教育局.xlsx"]
+    assert intake.add("../../a.xlsx", io.BytesIO(b"PK3"))[0] == tmp_path / "in" / "a.xlsx"
+    assert intake.add("a.xlsx", io.BytesIO(b"PK4"))[0].name == "a (2).xlsx"
+    with pytest.raises(govxl.UploadRefused, match="太多"):
+        intake.add("b.xlsx", io.BytesIO(b"PK5"))
+    refused = {
+        "异常庞大": ("bomb.zip", zip_of({"x.xlsx": b"\0" * 90_000})),  # ratio far above 200
+        "太大": ("big.xlsx", io.BytesIO(b"x" * 100_001)),
+        "已损坏": ("bad.zip", io.BytesIO(b"PK\x03\x04 not really")),
+    }
+    for words, (name, stream) in refused.items():
+        fresh = govxl.Intake(tmp_path / words, govxl.UploadLimits(file=100_000, count=4, total=1_000_000))
+        with pytest.raises(govxl.UploadRefused, match=words):
+            fresh.add(name, stream)
+        assert [p for p in (tmp_path / words).rglob("*") if p.is_file()] == []  # nothing half-saved
