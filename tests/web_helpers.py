@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from govxl.web.app import WebConfig, build
+from govxl.web.app import WebConfig
+from govxl.web.routes import build
 
 TOKEN = "test-api-token"
 

@@ -232,27 +232,6 @@ def take_uploads(files: list[UploadFile], folder: Path, limits: api.UploadLimits
 Handler = Callable[..., Awaitable[Response]]
 
 
-def build(config: WebConfig) -> Starlette:
-    """The workbench as an ASGI application."""
-    from govxl.web import routes
-
-    wb = Workbench(config)
-    app = Starlette(routes=routes.table(wb), lifespan=_lifespan(wb))
-    app.state.workbench = wb
-    return Guard(app, wb)
-
-
-def _lifespan(wb: Workbench):
-    import contextlib
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app):
-        yield
-        wb.close()
-
-    return lifespan
-
-
 # --- the guard in front of every request ----------------------------------------------------------
 
 PUBLIC_PREFIXES = ("/static/", "/login", "/api/health", "/a/", "/favicon.ico")
@@ -347,5 +326,5 @@ async def send_with_headers_redirect(send, target: str):
     await send({"type": "http.response.body", "body": b""})
 
 
-__all__ = ["WebConfig", "Workbench", "build", "default_year", "run_in_threadpool", "RedirectResponse",
+__all__ = ["WebConfig", "Workbench", "Guard", "default_year", "run_in_threadpool", "RedirectResponse",
            "JSONResponse", "STATIC", "STATIC_FILES", "XLSX"]

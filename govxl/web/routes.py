@@ -10,6 +10,7 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
+from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -22,6 +23,8 @@ from govxl.roster import RosterError
 from govxl.web import security as sec
 from govxl.web.app import (
     STATIC,
+    Guard,
+    WebConfig,
     STATIC_FILES,
     XLSX,
     Refused,
@@ -39,6 +42,25 @@ STEPS = [("roster", "名单"), ("generate", "下发"), ("collect", "收集"), ("
          ("reports", "报告"), ("import", "往年报告")]
 REPORT_FORMATS = {"html": "网页（.html）", "docx": "Word（.docx）", "md": "Markdown（.md）"}
 EXPORT_FORMATS = {"xlsx": "Excel（.xlsx）", "csv": "CSV（.csv）", "json": "JSON（.json）"}
+
+
+def build(config: WebConfig) -> Starlette:
+    """The workbench as an ASGI application."""
+    wb = Workbench(config)
+    app = Starlette(routes=table(wb), lifespan=_lifespan(wb))
+    app.state.workbench = wb
+    return Guard(app, wb)
+
+
+def _lifespan(wb: Workbench):
+    import contextlib
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        wb.close()
+
+    return lifespan
 
 
 def table(wb: Workbench) -> list[Route]:

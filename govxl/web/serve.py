@@ -10,7 +10,8 @@ from pathlib import Path
 
 from govxl import messages as msg
 from govxl.errors import InvalidArgument
-from govxl.web.app import WebConfig, build
+from govxl.web.app import WebConfig
+from govxl.web.routes import build
 from govxl.web.security import is_loopback
 
 
