@@ -364,3 +364,17 @@ def test_year_over_year_thresholds(form, before, now, code):
     previous = {**agency_values(form), "t2.licensing.decisions": before}
     found = nc.check_year_over_year(form, nc.known_values(form, values), nc.known_values(form, previous))
     assert [(f.code, f.key) for f in found] == ([(code, "t2.licensing.decisions")] if code else [])
+
+
+def test_the_2019_edition_adds_its_own_words_to_the_checks():
+    form = load_form("annual-2019")
+    values = {"t2.normative_docs.new_made": 77, "t2.normative_docs.new_published": 70,
+              "t2.licensing.decisions": 278}
+    text = "本年新制作规范性文件77件，新公开规范性文件70件，作出行政许可处理决定278件。"
+    assert figures_found(form, text, values, year=2020) == []
+    wrong = "本年新制作规范性文件78件，新公开规范性文件69件，作出行政许可处理决定287件。"
+    assert figures_found(form, wrong, values, year=2020) == [
+        ("narrative.figure_mismatch", "78", "77"), ("narrative.figure_mismatch", "69", "70"),
+        ("narrative.figure_mismatch", "287", "278")]
+    # 废止 and 现行有效 are not columns of this edition: not compared
+    assert figures_found(form, "已宣布废止规范性文件5件，现行有效规范性文件9件。", values, year=2020) == []

@@ -255,6 +255,8 @@ def _extend(base: dict, data: dict) -> dict:
     for key in ("sections", "narrative", "indicators"):
         if key in data:
             merged[key] = data[key]
+    if "checks" in data:  # added to the base's: words and patterns appended, settings replaced
+        merged["checks"] = _merge(merged.get("checks", {}), data["checks"])
     tables = {t["key"]: t for t in merged.get("tables", [])}
     for t in data.get("tables", []):
         if "from" in t:
@@ -277,6 +279,18 @@ def _extend(base: dict, data: dict) -> dict:
     merged["indicators"] = [i for i in merged.get("indicators", [])
                             if all(c.split(".")[0] in tables and _has_cell(tables, c) for c in i["cells"])]
     return merged
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        elif isinstance(value, list) and isinstance(out.get(key), list):
+            out[key] = [*out[key], *value]
+        else:
+            out[key] = value
+    return out
 
 
 def _has_cell(tables: dict, key: str) -> bool:
