@@ -152,3 +152,22 @@ def test_an_error_is_never_explained_away(form):
     done = explain(form, [warning, error], {"figures": WHY, "year_over_year": ""})
     assert [(f.severity, f.explanation) for f in done] == [("warning", WHY), ("error", None)]
     assert explain(form, [warning], {"year_over_year": WHY}) == [warning]
+
+
+def test_the_workbench_shows_explained_warnings(tmp_path, form):
+    from web_helpers import client, workbench
+
+    store = store_with_roster(tmp_path / "govxl.db")
+    _, values = filled(tmp_path, "a01.xlsx", form)
+    filled(tmp_path, "a01.xlsx", form, narrative=mismatching(form, values, WHY))
+    _, other = filled(tmp_path, "a02.xlsx", form, agency=AGENCIES[1], seed=2)
+    filled(tmp_path, "a02.xlsx", form, agency=AGENCIES[1], seed=2, narrative=mismatching(form, other, None))
+    collect([tmp_path / "in"], YEAR, store, workers=1)
+    store.close()
+    with workbench(tmp_path / "govxl.db", YEAR) as config, client(config) as http:
+        a01 = http.get(f"/{YEAR}/agency/A01").text
+        assert "警告（已说明）" in a01 and f"情况说明：{WHY}" in a01
+        a02 = http.get(f"/{YEAR}/agency/A02").text
+        assert "已说明" not in a02 and "不一致" in a02
+        progress = http.get(f"/{YEAR}/progress").text
+        assert "警告（未说明）" in progress and "1（0）" in progress and "1（1）" in progress
