@@ -70,11 +70,54 @@ def check_report(form: Form, *, year: int, values: dict, narrative: dict, level:
     full = known_values(form, values)
     findings = check_figures(form, year, full, narrative, level)
     findings += check_stale_years(form, year, narrative)
-    if previous_narrative:
-        findings += check_copied(form, narrative, previous_narrative)
     findings += check_short(form, narrative, blank_sections)
+    return findings + check_last_year(form, values, narrative, previous, previous_narrative)
+
+
+def check_last_year(form: Form, values: dict, narrative: dict, previous: dict | None,
+                    previous_narrative: dict | None, *, rules: bool = False) -> list[Finding]:
+    """What needs last year: parts copied from it, headline figures jumping from it and, with
+    ``rules``, the form's rules across years (上年结转, 现行有效 following from last year's) — a
+    workbook's examination evaluates those with the other rules."""
+    findings = check_copied(form, narrative, previous_narrative) if previous_narrative else []
     if previous:
-        findings += check_year_over_year(form, full, known_values(form, previous))
+        full, before = known_values(form, values), known_values(form, previous)
+        findings += check_year_over_year(form, full, before)
+        if rules:
+            findings += check_cross_year_rules(form, values, before)
+    return findings
+
+
+def check_cross_year_rules(form: Form, values: dict, previous: dict) -> list[Finding]:
+    """The rules of the form that compare with last year, on values as stated (a published
+    report's totals are checked as printed); a rule reading an unknown cell is not judged."""
+    from govxl.form import rules as rule_engine
+
+    findings = []
+    for res in rule_engine.check_stated(form, values, previous):
+        inst = res.instance
+        if not inst.cross_year or res.ok or any(values.get(k) is None for k in inst.cells):
+            continue
+        findings.append(Finding.of(f"rule.{inst.rule.id}", severity=inst.rule.severity, message=res.message(),
+                                   value=res.lhs, expected=res.rhs, key=inst.lhs[0].key))
+    return findings
+
+
+def check_published(form_names: dict[str, str], *, year: int, values: dict, narrative: dict,
+                    agency_name: str | None, previous: dict | None = None,
+                    previous_narrative: dict | None = None) -> list[Finding]:
+    """The checks of an imported published report, whose tables may each be of another edition
+    (``form_names``: table key -> form name): its narrative against its tables, stale text and
+    empty parts; with last year (from the store), also copied parts, jumps and the rules across
+    years."""
+    from govxl.form.spec import load_form
+
+    form = load_form(form_names.get("t2") or form_names.get("t3") or "annual-2021")
+    stated = {k: v for k, v in values.items() if k in form.cells}
+    findings = check_report(form, year=year, values=stated, narrative=narrative, level=level_of(form, agency_name))
+    if previous or previous_narrative:
+        previous = {k: v for k, v in (previous or {}).items() if k in form.cells}
+        findings += check_last_year(form, stated, narrative, previous or None, previous_narrative, rules=True)
     return findings
 
 
