@@ -11,6 +11,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from collect_helpers import balanced_values, fill, narrative_for
@@ -169,3 +170,37 @@ def test_nothing_in_the_package_is_posix_only():
     uses = {str(p.relative_to(ROOT)): posix_only_uses(p) for p in sorted((ROOT / "govxl").rglob("*.py"))}
     assert len(uses) > 30
     assert {p: u for p, u in uses.items() if u} == {}
+
+
+# --- worker processes --------------------------------------------------------------------------
+
+POOL_SCRIPT = """
+import os, sys, time
+from govxl.parallel import process_pool
+pool = process_pool(2)
+print(*{f.result() for f in [pool.submit(os.getpid) for _ in range(8)]}, flush=True)
+time.sleep(600)
+"""
+
+
+def test_workers_end_when_the_process_that_started_them_is_killed(tmp_path):
+    """As when a clerk ends govxl in the Task Manager: no worker may stay behind, waiting forever."""
+    proc = subprocess.Popen([sys.executable, "-c", POOL_SCRIPT], stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    workers = [int(p) for p in proc.stdout.readline().split()]
+    assert workers and proc.pid not in workers
+    for pid in workers:
+        os.kill(pid, 0)  # alive
+    proc.kill()
+    proc.wait()
+    deadline = time.time() + 30
+    alive = set(workers)
+    while alive and time.time() < deadline:
+        for pid in list(alive):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                alive.discard(pid)
+        time.sleep(0.1)
+    for pid in alive:  # do not leave them to the next test run
+        os.kill(pid, 9)
+    assert not alive, "workers outlived their parent"
