@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
@@ -122,6 +123,7 @@ def read_workbook(data: bytes, filename: str, meta_sheet: str, limits: Limits = 
         defined = _defined_identity(archive)
         modified = _modified(archive)
         formulas, oversized = _scan_sheets(archive, limits)
+        data = _with_plain_dimensions(archive, data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception:  # calamine reports damaged parts with many exception types
@@ -205,11 +207,29 @@ def _kind(data: bytes) -> str:
 
 
 _NS_PROPS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+_NS_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_NS_TERMS = "{http://purl.org/dc/terms/}"
+
+
+def _package_part(archive: zipfile.ZipFile, relationship: str, default: str) -> str:
+    """The part the package relationship of type ``…/relationship`` points to: docProps/core.xml
+    and docProps/custom.xml in Excel's files, possibly other names in other programs' files."""
+    try:
+        root = ElementTree.fromstring(archive.read("_rels/.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return default
+    for rel in root.iter(f"{_NS_RELS}Relationship"):
+        if rel.get("Type", "").endswith("/" + relationship) and rel.get("TargetMode") != "External":
+            target = posixpath.normpath(rel.get("Target", "").lstrip("/"))
+            return target if target not in ("", ".") else default
+    return default
 
 
 def _custom_properties(archive: zipfile.ZipFile) -> dict[str, str]:
+    """govxl's custom properties, by namespace (not by prefix); other programs' (WPS adds
+    KSOProductBuildVer and ICV) are left out."""
     try:
-        root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
+        root = ElementTree.fromstring(archive.read(_package_part(archive, "custom-properties", "docProps/custom.xml")))
     except (KeyError, ElementTree.ParseError):
         return {}
     out = {}
@@ -236,14 +256,46 @@ def _defined_identity(archive: zipfile.ZipFile) -> str | None:
 
 
 def _modified(archive: zipfile.ZipFile) -> dt.datetime | None:
+    """When the file was last saved, by its core properties (found through the package's
+    relationships, read by namespace), in UTC; a time without a zone is taken as UTC, as the
+    format says."""
     try:
-        xml = archive.read("docProps/core.xml").decode("utf-8", "replace")
-    except KeyError:
+        root = ElementTree.fromstring(archive.read(_package_part(archive, "metadata/core-properties",
+                                                                 "docProps/core.xml")))
+    except (KeyError, ElementTree.ParseError):
         return None
-    m = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", xml)
-    if not m:
+    element = root.find(f"{_NS_TERMS}modified")
+    if element is None or not (element.text or "").strip():
         return None
     try:
-        return dt.datetime.fromisoformat(m.group(1).strip().replace("Z", "+00:00"))
+        value = dt.datetime.fromisoformat(element.text.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
+    return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+
+
+# A sheet's dimension record only hints at the used range (Excel ignores it); calamine refuses the
+# file when it is anything but a plain range (empty, absolute, without ref …, as some programs
+# write it). Such a record is left out before calamine reads the file; the cells decide the size.
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?(?:/>|>\s*</(?:[\w.-]+:)?dimension>)")
+_PLAIN_RANGE = re.compile(rb'\sref="[A-Za-z]{1,3}[1-9][0-9]{0,6}(?::[A-Za-z]{1,3}[1-9][0-9]{0,6})?"')
+
+
+def _with_plain_dimensions(archive: zipfile.ZipFile, data: bytes) -> bytes:
+    odd = set()
+    for info in archive.infolist():
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            with archive.open(info) as part:
+                m = _DIMENSION.search(part.read(65536))
+            if m and not _PLAIN_RANGE.search(m.group()):
+                odd.add(info.filename)
+    if not odd:
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as rebuilt:
+        for info in archive.infolist():
+            content = archive.read(info)
+            if info.filename in odd:
+                content = _DIMENSION.sub(b"", content, count=1)
+            rebuilt.writestr(info.filename, content)
+    return out.getvalue()
