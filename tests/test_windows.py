@@ -126,8 +126,7 @@ def test_no_file_govxl_writes_has_a_name_windows_refuses_whatever_the_roster_say
 
 # --- nothing POSIX-only --------------------------------------------------------------------------
 
-POSIX_MODULES = {"fcntl", "termios", "tty", "pty", "pwd", "grp", "resource", "posix", "crypt", "syslog",
-                 "posixpath"}
+POSIX_MODULES = {"fcntl", "termios", "tty", "pty", "pwd", "grp", "resource", "posix", "crypt", "syslog"}
 POSIX_CALLS = {"fork", "forkpty", "getuid", "geteuid", "getgid", "setsid", "killpg", "getpgid", "setpgrp",
                "nice", "chown", "lchown", "mkfifo", "sync", "getloadavg", "WNOHANG", "sysconf"}
 POSIX_SIGNALS = {"SIGKILL", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGCHLD", "SIGPIPE", "SIGQUIT",
