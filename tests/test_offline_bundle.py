@@ -142,7 +142,8 @@ def test_windows_scripts_install_from_the_bundle_only_and_start_the_workbench(wi
     install = (windows_bundle / "安装.bat").read_bytes().decode("gbk")
     (pip_wheel,) = [p.name for p in (windows_bundle / "wheels").glob("pip-*.whl")]
     assert f'"%~dp0wheels\\{pip_wheel}\\pip" --isolated install --no-index --find-links "%~dp0wheels"' in install
-    assert 'set "PIP_CONFIG_FILE=NUL"' in install and "py -3.11" in install and "(3, 11)" in install
+    assert 'set "PIP_CONFIG_FILE=NUL"' in install and "py -3.11-64" in install and "(3, 11)" in install
+    assert "struct.calcsize('P') != 8" in install  # a 32-bit Python cannot take the win_amd64 wheels
     start = (windows_bundle / "启动工作台.bat").read_bytes().decode("gbk")
     assert '"%~dp0env\\Scripts\\govxl.exe" serve' in start
     notes = (windows_bundle / "使用说明.txt").read_bytes()
@@ -192,3 +193,11 @@ def test_the_linux_bundle_installs_offline_and_runs_the_demo(tmp_path, govxl_whe
     installed = subprocess.run([str(folder / "env" / "bin" / "python"), "-c", "import govxl; print(govxl.__file__)"],
                                capture_output=True, text=True, check=True, env=env, cwd=tmp_path).stdout
     assert installed.startswith(str(folder / "env")), "govxl runs from the bundle's installation, not the checkout"
+
+
+def test_a_linux_bundle_for_another_machine_says_so_and_installs_nothing(tmp_path, govxl_wheel):
+    other = "manylinux_aarch64" if os.uname().machine in ("x86_64", "amd64") else "manylinux_x86_64"
+    folder = unpack(build(tmp_path, govxl_wheel, other, HERE), tmp_path / "别的 电脑")
+    done = subprocess.run(["sh", str(folder / "install.sh")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "本安装包适用于" in done.stdout and os.uname().machine in done.stdout
+    assert not (folder / "env").exists()
