@@ -38,14 +38,15 @@ PathLike = str | Path
 # --- the store and the roster ------------------------------------------------------------------
 
 
-def open_store(path: PathLike | None = None, *, must_exist: bool = False) -> Store:
+def open_store(path: PathLike | None = None, *, must_exist: bool = False, readonly: bool = False) -> Store:
     """Open the store (a SQLite file; ``govxl.db`` in the current folder, or ``$GOVXL_DB``, when
-    ``path`` is None). ``must_exist``: refuse to create a new one (for commands that only read)."""
+    ``path`` is None). ``must_exist``: refuse to create a new one (for commands that only read).
+    ``readonly``: open it for reading only (works on a read-only file or folder; writes nothing)."""
     target = Path(path) if path else default_db_path()
-    if must_exist and not target.exists():
+    if (must_exist or readonly) and not target.exists():
         raise GovxlError(msg.NO_DB.format(path=target))
     try:
-        return Store(target)
+        return Store(target, readonly=readonly)
     except GovxlError:
         raise
     except Exception as e:  # sqlite3 errors: not a database, locked, no permission

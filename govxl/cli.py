@@ -154,6 +154,9 @@ def collect(
         _print_collect(result)
         if result.report_files:
             out.print(msg.COLLECT_REPORT_WRITTEN.format(path=report), highlight=False)
+    if result.error:  # stopped part-way (a full disk): what is above is stored
+        console.print(f"[red]错误：[/red]{result.error}", highlight=False)
+        console.print(msg.COLLECT_UNFINISHED.format(n=len(result.unfinished)), highlight=False)
     if result.report_error:
         _fail(result.report_error, DATA_ERROR)
     raise typer.Exit(0 if result.valid else DATA_ERROR)
@@ -167,17 +170,18 @@ def _print_collect(result) -> None:
     table = Table(title=f"{result.year} 年度收集结果", show_lines=False)
     for title in ("单位代码", "单位名称", "文件", "版本", "状态", "错误", "警告", "未说明"):
         table.add_column(title)
-    styles = {"rejected": "red", "accepted_with_warnings": "yellow", "accepted": "green", "duplicate": "dim"}
+    styles = {"rejected": "red", "accepted_with_warnings": "yellow", "accepted": "green"}
     for f in result.files:
         d = f.as_dict()
         table.add_row(f.agency or "—", f.agency_name or "—", Path(f.file).name, str(f.version or "—"),
-                      f"[{styles[f.status]}]{STATUS_LABELS[f.status]}[/]", str(d["errors"]), str(d["warnings"]),
+                      f"[{styles.get(f.status, 'dim')}]{STATUS_LABELS[f.status]}[/]", str(d["errors"]), str(d["warnings"]),
                       str(d["unexplained"]))
     out.print(table)
     counts = result.as_dict()["counts"]
     out.print(msg.COLLECT_DONE.format(n=len(result.files), accepted=counts.get("accepted", 0),
                                       warned=counts.get("accepted_with_warnings", 0),
-                                      rejected=counts.get("rejected", 0), duplicate=counts.get("duplicate", 0)),
+                                      rejected=counts.get("rejected", 0), duplicate=counts.get("duplicate", 0),
+                                      superseded=counts.get("superseded", 0)),
               highlight=False)
 
 
@@ -191,7 +195,7 @@ def status(
 
     示例：govxl status --year 2025
     """
-    with _call(api.open_store, db, must_exist=True) as store:
+    with _call(api.open_store, db, readonly=True) as store:
         report = _call(api.status, store, year)
     if as_json:
         _print_json(report.as_dict())
@@ -205,14 +209,14 @@ def _print_status(report) -> None:
     from govxl.findings import STATUS_LABELS
 
     table = Table(title=f"{report.year} 年度报送情况")
-    for title in ("单位代码", "单位名称", "类别", "状态", "警告（未说明）", "最新版本", "收到时间", "采用版本"):
+    for title in ("单位代码", "单位名称", "类别", "状态", "警告（未说明）", "最新版本", "收到时间", "采用版本", "采用原因"):
         table.add_column(title)
     styles = {"rejected": "red", "accepted_with_warnings": "yellow", "accepted": "green", "not_received": "dim"}
     for a in report.agencies:
         warnings = f"{a.warnings}（{a.unexplained}）" if a.warnings else "—"
         table.add_row(a.code, a.name, a.group, f"[{styles[a.status]}]{STATUS_LABELS[a.status]}[/]", warnings,
                       str(a.version or "—"), (a.received_at or "—")[:16].replace("T", " "),
-                      str(a.accepted_version or "—"))
+                      str(a.accepted_version or "—"), msg.VERSION_REASONS.get(a.accepted_reason or "", "—"))
     out.print(table)
     summary = Table(title="报送率")
     for title in ("类别", "单位数", "已通过", "有警告", "未通过", "未报送", "报送率"):
@@ -222,6 +226,62 @@ def _print_status(report) -> None:
                         str(g.counts["accepted_with_warnings"]), str(g.counts["rejected"]),
                         str(g.counts["not_received"]), f"{g.rate:.0%}")
     out.print(summary)
+
+
+@app.command()
+def pin(
+    year: int = typer.Option(..., "--year", help="报告年度。"),
+    agency: str = typer.Option(..., "--agency", help="单位代码。"),
+    version: int | None = typer.Option(None, "--version", help="要采用的版本号（见 govxl status 的“最新版本”“采用版本”）。"),
+    unpin: bool = typer.Option(False, "--unpin", help="取消指定，重新按规则采用最近保存的通过版本。"),
+    db: Path | None = _db_option(),
+) -> None:
+    """指定某单位某年度采用哪个版本（汇总和报告都用这个版本），或取消指定。
+
+    默认采用最近保存的通过校验的版本；指定后，以后收到的文件也不会取代它，直到取消指定。
+
+    示例：govxl pin --year 2025 --agency WD004 --version 2
+    """
+    from govxl.store import PinError
+
+    if (version is None) == (not unpin):
+        _fail(msg.PIN_NEEDS_VERSION)
+    with _call(api.open_store, db, must_exist=True) as store:
+        code = store.agency_code(agency)
+        try:
+            if unpin:
+                changed = store.unpin(code, year)
+                current = store.in_use(year).get(code)
+                text = msg.UNPINNED if changed else msg.NOT_PINNED
+                out.print(text.format(agency=code, year=year, version=current.version if current else "—"),
+                          highlight=False)
+            else:
+                chosen = store.pin(code, year, version)
+                out.print(msg.PINNED.format(agency=code, year=year, version=version,
+                                            file=chosen.original_name or chosen.source), highlight=False)
+        except PinError as e:
+            _fail(str(e), DATA_ERROR)
+
+
+@app.command()
+def backup(
+    out_file: Path = typer.Option(..., "--out", help="备份副本的文件名，例如 备份/govxl-2026-01-20.db。"),
+    db: Path | None = _db_option(),
+) -> None:
+    """备份数据库：得到一个完整、一致的副本，正在收集时也可以备份。
+
+    数据库损坏时，把最近的副本复制回来即可继续使用。建议每次收集后备份一次，副本存放在另一块磁盘上。
+
+    示例：govxl backup --db 2025年报.db --out 备份/2025年报-0120.db
+    """
+    from govxl.store import Store, backup as backup_store, default_db_path
+
+    source = db or default_db_path()
+    copy = _call(backup_store, source, out_file)
+    with _call(Store, copy, readonly=True) as check:
+        counts = check.counts()
+    out.print(msg.BACKED_UP.format(db=source, out=copy, files=counts["files"], submissions=counts["submissions"]),
+              highlight=False)
 
 
 @app.command()
@@ -242,7 +302,7 @@ def merge(
 
     示例：govxl merge --year 2025 --out 汇总/2025年全区汇总.xlsx --name 卫东区人民政府 --code WD
     """
-    with _call(api.open_store, db, must_exist=True) as store:
+    with _call(api.open_store, db, readonly=True) as store:
         result = _call(api.merge, store, year, out=out_file, code=code, name=name, password=password, form=form)
     if as_json:
         _print_json(result.as_dict())
@@ -268,7 +328,7 @@ def export(
 
     示例：govxl export --year 2025 --format csv --out 2025年数据.csv
     """
-    with _call(api.open_store, db, must_exist=True) as store:
+    with _call(api.open_store, db, readonly=True) as store:
         result = _call(api.export, store, year, out_file, format=fmt, form=form)
     out.print(msg.EXPORTED.format(n=result.agencies, path=out_file), highlight=False)
 
@@ -292,7 +352,7 @@ def compose(
 
     示例：govxl compose --year 2025 --district --name 卫东区人民政府 --format docx --out 2025年报告.docx
     """
-    with _call(api.open_store, db, must_exist=True) as store:
+    with _call(api.open_store, db, readonly=True) as store:
         result = _call(api.compose, store, year, out_path, format=fmt, agency=agency, district=district,
                        all_agencies=all_agencies, name=name, form=form)
     out.print(msg.COMPOSED.format(n=len(result.paths), path=out_path), highlight=False)

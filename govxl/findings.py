@@ -29,6 +29,7 @@ STATUS_LABELS = {
     "accepted_with_warnings": "通过（有警告）",
     "rejected": "未通过",
     "duplicate": "重复文件",
+    "superseded": "未采用",
     "not_received": "未报送",
 }
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}

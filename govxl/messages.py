@@ -48,7 +48,34 @@ VALUE_WHERE = "“{sheet}”工作表 {cell} 单元格（{row}，{column}）"
 
 COLLECT_NO_ROSTER = "数据库中还没有单位名单。请先运行 govxl generate（会记录名单），或在 collect 时用 --roster 指定名单文件。"
 COLLECT_NO_PATH = "找不到文件或文件夹：{path}"
-COLLECT_DONE = "共收到 {n} 个文件：通过 {accepted} 个，通过但有警告 {warned} 个，未通过 {rejected} 个，重复 {duplicate} 个。"
+COLLECT_DONE = ("共收到 {n} 个文件：通过 {accepted} 个，通过但有警告 {warned} 个，未通过 {rejected} 个，重复 {duplicate} 个，"
+                "较旧或未采用的版本 {superseded} 个。")
+STORE_ERRORS = {
+    "damaged": "数据库文件 {path} 已损坏（{detail}），无法使用。请不要再向其中收集文件：把它改名保留以便检查，"
+               "再把最近一次 govxl backup 备份的副本复制为 {path} 后重试；没有备份时请联系系统维护人员。",
+    "full": "数据库文件 {path} 所在的磁盘空间已满，未能保存（{detail}）。此前已保存的内容不受影响；请清理磁盘空间后重新运行。",
+    "readonly": "无法写入数据库文件 {path}：文件或所在的文件夹是只读的，或没有写入权限（{detail}）。",
+    "readonly_open": "数据库文件 {path} 是以只读方式打开的，不能写入。",
+    "busy": "数据库文件 {path} 正被其他程序长时间占用（{detail}），请稍后重试。",
+    "io": "读写数据库文件 {path} 时出错（{detail}），磁盘或网络可能有故障。请检查后重试。",
+    "foreign": "{path} 是其他程序的数据库文件，不是 govxl 的数据库；govxl 没有改动它。请用 --db 指定 govxl 的数据库文件。",
+    "foreign_file": "{path} 不是数据库文件；govxl 没有改动它。请用 --db 指定 govxl 的数据库文件。",
+    "other": "无法使用数据库文件 {path}（{detail}）。",
+}
+BACKED_UP = "已把数据库 {db} 备份到 {out}（{files} 个收到的文件，{submissions} 个版本）。"
+PIN_NO_VERSION = "单位“{agency}”{year} 年度没有第 {version} 版本。可用 govxl status --year {year} 查看各版本。"
+PIN_REJECTED = "单位“{agency}”{year} 年度的第 {version} 版本未通过校验，不能指定采用。"
+PINNED = "已指定：单位“{agency}”{year} 年度采用第 {version} 版本（{file}），不再按保存时间自动选择。"
+UNPINNED = "已取消指定：单位“{agency}”{year} 年度重新按规则采用最近保存的通过版本（现为第 {version} 版本）。"
+NOT_PINNED = "单位“{agency}”{year} 年度没有指定采用的版本，仍按规则采用最近保存的通过版本。"
+PIN_NEEDS_VERSION = "请用 --version 指定要采用的版本号，或用 --unpin 取消指定。"
+VERSION_REASONS = {
+    "pinned": "办公室指定采用",
+    "newest": "最近保存的版本",
+    "newest_accepted": "最近保存的通过版本（更新的版本未通过）",
+    "imported": "导入的已发布报告（没有通过的填报表）",
+}
+COLLECT_UNFINISHED = "有 {n} 个文件未能保存，解决问题后重新运行同一命令即可（已保存的文件不会重复处理）。"
 COLLECT_REPORT_WRITTEN = "问题清单和反馈表已保存在 {path}"
 ISSUE_LIST_TITLE = "{year} 年度收集问题清单"
 ISSUE_SHEET_ALL = "全部问题"
@@ -84,7 +111,7 @@ USAGE_HINT = "运行 govxl --help 或 govxl 命令 --help 查看用法。"
 USAGE_MISSING = "缺少必填的 {option}。"
 USAGE_NO_OPTION = "没有 {option} 这个选项。"
 USAGE_BAD_VALUE = "{option} 的值不正确。"
-USAGE_NO_COMMAND = "没有“{command}”这个命令。可用的命令：serve、generate、collect、status、merge、export、compose、import、demo。"
+USAGE_NO_COMMAND = "没有“{command}”这个命令。可用的命令：serve、generate、collect、status、pin、merge、export、compose、import、backup、demo。"
 USAGE_OTHER = "用法有误（{detail}）。"
 ABORTED = "已中止。"
 INTERNAL_ERROR = "govxl 内部错误，操作未完成：{error}。请把这条信息发给系统维护人员。"

@@ -32,6 +32,13 @@ MAX_CODE = 32
 MAX_NAME = 100
 
 
+def code_key(code: str) -> str:
+    """The one normal form in which agency codes are compared everywhere (roster, cover, identity,
+    store): full-width and compatibility forms folded (NFKC), case ignored, spaces around dropped —
+    ``wd004`` and ``ＷＤ００４`` are ``WD004``."""
+    return unicodedata.normalize("NFKC", str(code)).strip().casefold()
+
+
 @dataclass(frozen=True)
 class Agency:
     code: str
@@ -108,7 +115,7 @@ def parse_roster(data: bytes) -> list[Agency]:
         group = cells[columns["group"]].strip() if "group" in columns else ""
         row_problems = _check_fields(line, code, name, group)
         if not row_problems:
-            key = code.casefold()
+            key = code_key(code)
             if key in first_code:
                 row_problems.append(msg.ROSTER_DUPLICATE_CODE.format(line=line, code=code, first=first_code[key]))
             elif name in first_name:

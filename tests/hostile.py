@@ -3,6 +3,7 @@ formulas typed into input cells, saved times), and helpers to run govxl as a com
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -11,6 +12,8 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from govxl.form.layout import layout_form
 from govxl.form.spec import load_form
@@ -81,3 +84,24 @@ def by_name(report: dict) -> dict:
 
 def codes(entry: dict) -> list[str]:
     return [f["code"] for f in entry["findings"]]
+
+
+@contextlib.contextmanager
+def small_disk(path: Path, size: str):
+    """A file system of ``size`` (tmpfs) mounted at ``path``: a disk that fills up. Needs root."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("a size-limited file system (tmpfs) needs root to mount")
+    path.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path)],
+                             capture_output=True, text=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def remount(path: Path, options: str) -> None:
+    """Change a mounted small disk: 'ro' (read-only), 'rw', 'size=4m'."""
+    subprocess.run(["mount", "-o", f"remount,{options}", str(path)], check=True, capture_output=True)

@@ -349,14 +349,21 @@ def test_collect_keeps_every_file_and_versions_and_is_idempotent(tmp_path, form)
 
 
 def test_two_files_of_one_agency_in_one_run_the_newest_wins(tmp_path, form):
+    import datetime as dt
+
+    from hostile import with_saved_time
+
     store = store_with_roster(tmp_path / "govxl.db")
-    older, _ = filled(tmp_path, "z-older.xlsx", form, seed=3)
-    newer, _ = filled(tmp_path, "a-newer.xlsx", form, seed=40)
+    older, _ = filled(tmp_path / "src", "z-older.xlsx", form, seed=3)
+    newer, _ = filled(tmp_path / "src", "a-newer.xlsx", form, seed=40)
+    older = with_saved_time(older, tmp_path / "in" / older.name, dt.datetime(2024, 1, 10, 9, 0, tzinfo=dt.timezone.utc))
+    newer = with_saved_time(newer, tmp_path / "in" / newer.name, dt.datetime(2024, 1, 12, 9, 0, tzinfo=dt.timezone.utc))
     report = collect([older, newer], YEAR, store, workers=1)
     by_name = {f.file.rsplit("/", 1)[-1]: f for f in report.files}
-    assert by_name["z-older.xlsx"].status == "duplicate"
+    assert by_name["z-older.xlsx"].status == "superseded"
     assert by_name["z-older.xlsx"].findings[0].code == "submission.superseded"
-    assert by_name["a-newer.xlsx"].status == "accepted"
+    assert "a-newer.xlsx" in by_name["z-older.xlsx"].findings[0].message
+    assert by_name["a-newer.xlsx"].status == "accepted" and by_name["a-newer.xlsx"].in_use
     assert store.latest(YEAR)["A01"].sha256 == by_name["a-newer.xlsx"].sha256
     assert len(store.receipts()) == 2
 

@@ -25,7 +25,7 @@ from govxl.collection.intake import CollectError, Entry, iter_entries, read_boun
 from govxl.findings import ERROR, WARNING, Finding
 from govxl.form import rules as rule_engine
 from govxl.form.spec import load_form
-from govxl.store import Store, new_run_id
+from govxl.store import Store, StoreError, new_run_id
 from govxl.workbook.reader import Limits
 
 __all__ = ["CollectError", "CollectReport", "FileReport", "collect", "iter_files"]
@@ -46,6 +46,7 @@ class FileReport:
     version: int | None = None
     file_time: str | None = None
     stored: bool = False  # a submission was recorded from this file in this run
+    in_use: bool = False  # its submission is the version in use of its agency (after the run)
 
     @property
     def unexplained(self) -> int:
@@ -55,7 +56,7 @@ class FileReport:
     def as_dict(self) -> dict:
         return {
             "file": self.file, "sha256": self.sha256, "agency": self.agency, "agency_name": self.agency_name,
-            "year": self.year, "status": self.status, "version": self.version,
+            "year": self.year, "status": self.status, "version": self.version, "in_use": self.in_use,
             "errors": sum(f.severity == ERROR for f in self.findings),
             "warnings": sum(f.severity == WARNING for f in self.findings),
             "unexplained": self.unexplained,
@@ -68,12 +69,14 @@ class CollectReport:
     year: int
     run_id: str
     files: list[FileReport] = field(default_factory=list)
+    error: str | None = None  # why the run stopped before the end (a full disk): files above are stored
+    unfinished: list[str] = field(default_factory=list)  # files not stored because the run stopped
     report_files: list[Path] = field(default_factory=list)  # 问题清单 and feedback workbooks written
     report_error: str | None = None  # why they could not be written (the files are collected anyway)
 
     @property
     def valid(self) -> bool:
-        return all(f.status != "rejected" for f in self.files)
+        return self.error is None and all(f.status != "rejected" for f in self.files)
 
     def as_dict(self) -> dict:
         counts: dict[str, int] = {}
@@ -81,7 +84,8 @@ class CollectReport:
             counts[f.status] = counts.get(f.status, 0) + 1
         return {"valid": self.valid, "year": self.year, "run_id": self.run_id, "counts": counts,
                 "files": [f.as_dict() for f in self.files],
-                "report_files": [str(p) for p in self.report_files], "report_error": self.report_error}
+                "report_files": [str(p) for p in self.report_files], "report_error": self.report_error,
+                "error": self.error, "unfinished": self.unfinished}
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -127,15 +131,21 @@ def collect(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_ze
                   previous_narrative={code: sub.narrative for code, sub in last_year.items()}, limits=limits)
     report = CollectReport(year, new_run_id())
     workers = max(1, min(workers or os.cpu_count() or 1, len(entries) or 1))
-    for entry, data, exam in _examine_all(entries, ctx, workers, timeout, memory_limit):
-        if agency is not None and exam.agency not in (None, agency):
-            report.files.append(_not_this_agency(entry, data, exam, roster))
-        else:
-            report.files.append(_store_one(store, report.run_id, year, roster, entry, data, exam))
-        if progress:
-            progress(len(report.files), len(entries))
-    _mark_superseded(report)
-    _number_versions(store, report)
+    try:
+        for entry, data, exam in _examine_all(entries, ctx, workers, timeout, memory_limit):
+            if agency is not None and exam.agency not in (None, agency):
+                report.files.append(_not_this_agency(entry, data, exam, roster))
+            else:
+                report.files.append(_store_one(store, report.run_id, year, roster, entry, data, exam))
+            if progress:
+                progress(len(report.files), len(entries))
+    except StoreError as e:  # a full disk, a store gone read-only: keep what is stored, say what is not
+        report.error = str(e)
+        report.unfinished = [e.shown for e in entries[len(report.files):]]
+    try:
+        _mark_versions(store, report)
+    except StoreError:
+        pass  # the store cannot even be read now: the report still lists every file handled
     return report
 
 
@@ -222,22 +232,25 @@ def _store_one(store: Store, run_id: str, year: int, roster: dict, entry: Entry,
     return report
 
 
-def _mark_superseded(report: CollectReport) -> None:
-    by_agency: dict[str, list[FileReport]] = {}
+def _mark_versions(store: Store, report: CollectReport) -> None:
+    """Each file's version number, and whether it is the version in use, from the store's one rule
+    (computed from what is stored, so whatever the order of the runs, the same file is in use). A
+    file stored now but not in use is kept and reported: 较旧的版本，未采用, or the office pinned another."""
+    versions = {s.sha256: s for s in store.submissions(report.year) if s.sha256}
+    in_use = store.in_use(report.year)
     for f in report.files:
-        if f.stored:
-            by_agency.setdefault(f.agency, []).append(f)
-    for files in by_agency.values():
-        if len(files) < 2:
+        s = versions.get(f.sha256) if f.sha256 else None
+        if s is None:
             continue
-        files.sort(key=lambda f: f.file_time or "")
-        newest = files[-1]
-        for f in files[:-1]:
-            f.status = "duplicate"
-            f.findings = [Finding.of("submission.superseded", newer=Path(newest.file).name), *f.findings]
-
-
-def _number_versions(store: Store, report: CollectReport) -> None:
-    versions = store.versions(report.year)
-    for f in report.files:
-        f.version = versions.get(f.sha256)
+        f.version, f.in_use = s.version, s.in_use
+        current = in_use.get(s.agency)
+        if s.in_use or s.status == "rejected" or not f.stored or current is None:
+            continue
+        if current.pinned:
+            note = Finding.of("submission.pinned", version=current.version)
+        else:
+            saved = current.saved_at.astimezone().strftime("%Y-%m-%d %H:%M") if current.saved_at else "—"
+            note = Finding.of("submission.superseded", newer=current.original_name or "—", version=current.version,
+                              saved=saved)
+        f.status = "superseded"
+        f.findings = [note, *f.findings]

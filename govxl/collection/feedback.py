@@ -54,7 +54,7 @@ def _latest_per_agency(report: CollectReport, roster: dict) -> list[FileReport]:
     refused ones included (last year's form, a tampered layout): their values are carried over."""
     latest: dict[str, FileReport] = {}
     for f in report.files:
-        if f.agency in roster and f.sha256 and f.status != "duplicate":
+        if f.agency in roster and f.sha256 and f.status not in ("duplicate", "superseded"):
             latest[f.agency] = f
     return list(latest.values())
 

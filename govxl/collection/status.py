@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from govxl import messages as msg
 from govxl.findings import STATUS_LABELS
 from govxl.store import Store, decode_findings
 
@@ -22,7 +23,8 @@ class AgencyStatus:
     status: str  # not_received | rejected | accepted | accepted_with_warnings (of the latest version)
     version: int | None = None  # latest version
     received_at: str | None = None
-    accepted_version: int | None = None  # the version used downstream
+    accepted_version: int | None = None  # the version in use (store's one rule), used downstream
+    accepted_reason: str | None = None  # why that version: pinned | newest | newest_accepted | imported
     warnings: int = 0  # warnings of the latest version
     unexplained: int = 0  # of which the agency has not explained in its 情况说明
 
@@ -38,6 +40,8 @@ class AgencyStatus:
         return {"code": self.code, "name": self.name, "group": self.group, "status": self.status,
                 "status_label": STATUS_LABELS[self.status], "version": self.version,
                 "received_at": self.received_at, "accepted_version": self.accepted_version,
+                "accepted_reason": self.accepted_reason,
+                "accepted_reason_label": msg.VERSION_REASONS.get(self.accepted_reason or "", ""),
                 "warnings": self.warnings, "unexplained": self.unexplained}
 
 
@@ -89,16 +93,8 @@ def completeness(store: Store, year: int) -> StatusReport:
     """The status of every agency of the roster for ``year``: the one status that collect, status,
     merge, the summary workbook, the export and the reports show. A file refused before its values
     could be read still makes its agency 未通过, never 未报送."""
-    latest = {}
-    accepted = {}
-    for s in store.submissions(year):
-        if s.source not in ("workbook", "import"):
-            continue
-        if s.source == "import" and latest.get(s.agency) is not None and latest[s.agency].source == "workbook":
-            continue  # a submitted workbook wins over a report imported from the web
-        latest[s.agency] = s
-        if s.status in REPORTED:
-            accepted[s.agency] = s
+    latest = store.newest(year)  # the newest version, whatever its status, by the store's one rule
+    accepted = store.in_use(year)  # the version in use, by the same rule
     refused = refused_files(store, year)
     agencies = []
     for a in store.roster():
@@ -113,6 +109,7 @@ def completeness(store: Store, year: int) -> StatusReport:
             status.status, status.version, status.received_at = "rejected", None, r["received_at"]
         if a.code in accepted:
             status.accepted_version = accepted[a.code].version
+            status.accepted_reason = accepted[a.code].reason
         agencies.append(status)
     groups: dict[str, GroupCount] = {}
     overall = GroupCount("合计")
