@@ -429,7 +429,8 @@ def compose(store: Store, year: int, out: PathLike, *, format: str, agency: str 
         paths = [_writing(out, reports.district_report, store, year, format, out, name=name, form_name=form,
                           findings=findings)]
     elif agency:
-        paths = [_writing(out, reports.agency_report, store, year, agency, format, out, form_name=form)]
+        paths = [_writing(out, reports.agency_report, store, year, store.agency_code(agency), format, out,
+                          form_name=form)]
     else:
         paths = _writing(out, reports.all_agency_reports, store, year, format, out, form_name=form)
     return ComposeResult(year, format, paths, findings)
@@ -477,6 +478,8 @@ def import_reports(store: Store | None, files: Iterable[PathLike], *, year: int 
     if year is not None:
         year = check_year(year)
     roster = {a.code: a for a in store.roster()} if store else {}
+    if agency is not None and store is not None:
+        agency = store.agency_code(agency)  # wd025, ＷＤ０２５: the roster's WD025
     files = list(files)
     batch = ImportBatch([])
     for i, file in enumerate(files):

@@ -125,7 +125,8 @@ def generate(
 
 @app.command()
 def collect(
-    paths: list[Path] = typer.Argument(..., metavar="文件或文件夹", help="收回的文件或文件夹（会查找子文件夹）。"),
+    paths: list[Path] = typer.Argument(..., metavar="文件或文件夹", help="收回的文件或文件夹（会查找子文件夹）。",
+                                       readable=False),  # an unreadable file is a finding of its own, not a usage error
     year: int = typer.Option(..., "--year", help="收集的报告年度。"),
     db: Path | None = _db_option(),
     roster: Path | None = typer.Option(None, "--roster", help="单位名单 CSV 文件；给出时先更新数据库中的名单。"),
@@ -488,6 +489,10 @@ def run() -> None:
 
     _tolerant_streams()
     _localise_help()
+    if not os.environ.get("GOVXL_DEBUG"):
+        # A library's half-written file closed by the garbage collector after a failed write (a
+        # full disk) would print "Exception ignored … Traceback": the failure is already told.
+        sys.unraisablehook = lambda _unraisable: None
     command = typer.main.get_command(app)
     for cmd in [command, *getattr(command, "commands", {}).values()]:
         _chinese_help_option(cmd)

@@ -94,10 +94,19 @@ def fill(template: Path, out: Path, values: dict, narrative: dict, saved_at: dt.
     narrative_sheet = layout.narrative_sheet
     for key, text in narrative.items():
         wb[narrative_sheet.name][narrative_sheet.inputs[key].a1].value = text
-    wb.properties.modified = saved_at
+    wb.properties.modified = saved_at  # as Excel records the time of saving (collect orders versions by it)
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    _save_keeping_time(wb, out)
     return out
+
+
+def _save_keeping_time(wb, out: Path) -> None:
+    """openpyxl's save() stamps the current time over properties.modified; its writer does not."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    ExcelWriter(wb, ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)).save()
 
 
 def seed_submission(form: Form) -> tuple[dict, dict]:

@@ -30,6 +30,7 @@ STATUS_LABELS = {
     "rejected": "未通过",
     "duplicate": "重复文件",
     "superseded": "未采用",
+    "skipped": "已跳过",
     "not_received": "未报送",
 }
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}

@@ -569,6 +569,11 @@ class Store:
         """sha256 of the file -> version number, for the workbook submissions of a year."""
         return {r["sha256"]: r["version"] for r in self._ranked(year, "v.sha256 IS NOT NULL")}
 
+    def submission_of(self, sha256: str, year: int) -> Submission | None:
+        """The submission read from the file ``sha256`` for ``year``, if any."""
+        rows = self._ranked(year, "v.sha256 = ?", (sha256,))
+        return Submission.from_row(rows[0]) if rows else None
+
     def in_use(self, year: int) -> dict[str, Submission]:
         """The version in use of each agency for a year, by the one rule (see :data:`RANKED`)."""
         return {r["agency"]: Submission.from_row(r) for r in self._ranked(year, "v.use_rank = 1")}

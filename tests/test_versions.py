@@ -182,6 +182,31 @@ def test_four_concurrent_collects_end_like_one_calm_run(tmp_path, district_versi
     assert in_use(db) == in_use(calm) == newest
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found += [int(x) for x in f.read().split()]
+    return found
+
+
+def _all_gone(pids: list[int], seconds: float = 20) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    if f.read().split(") ")[-1][0] != "Z":
+                        alive.append(pid)
+            except FileNotFoundError:
+                pass
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def test_kill_at_random_points_ends_like_one_calm_run(tmp_path, district_versions):
     tmp, files, newest, roster = district_versions
     rng = random.Random(9)
@@ -189,8 +214,10 @@ def test_kill_at_random_points_ends_like_one_calm_run(tmp_path, district_version
         db = tmp_path / f"killed{trial}.db"
         _fresh_store(db, roster)
         stop_after = rng.randint(1, len(files) - 2)
+        method = ("fork", "spawn", "forkserver")[trial]  # each way of starting workers leaves none behind
         proc = subprocess.Popen([sys.executable, "-m", "govxl", "collect", str(tmp / "all"), "--year", str(YEAR),
-                                 "--db", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                 "--db", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env={**os.environ, "GOVXL_START_METHOD": method})
         stored = 0
         deadline = time.time() + 300
         while time.time() < deadline and proc.poll() is None:
@@ -202,9 +229,11 @@ def test_kill_at_random_points_ends_like_one_calm_run(tmp_path, district_version
             if stored >= stop_after:
                 break
             time.sleep(0.01)
+        workers = _children(proc.pid)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert stop_after <= stored < len(files), (trial, stored)
+        assert workers and _all_gone(workers), "worker processes outlived the killed run"
         rerun = govxl("collect", tmp / "all", "--year", YEAR, "--db", db, "--json")
         assert rerun.returncode == 0, rerun.stderr
         with Store(db) as store:

@@ -25,7 +25,7 @@ from govxl.collection.intake import CollectError, Entry, iter_entries, read_boun
 from govxl.findings import ERROR, WARNING, Finding
 from govxl.form import rules as rule_engine
 from govxl.form.spec import load_form
-from govxl.store import Store, StoreError, new_run_id
+from govxl.store import Store, StoreError, encode_values, new_run_id
 from govxl.workbook.reader import Limits
 
 __all__ = ["CollectError", "CollectReport", "FileReport", "collect", "iter_files"]
@@ -206,12 +206,20 @@ def _store_one(store: Store, run_id: str, year: int, roster: dict, entry: Entry,
     sha = hashlib.sha256(data).hexdigest() if data is not None else ""
     report = FileReport(entry.shown, sha, exam.status, list(exam.findings), exam.agency, exam.agency_name,
                         exam.year, file_time=file_time)
-    if data is None:  # not read, or not examined: nothing to keep
+    if data is None or exam.skipped:  # not read, not examined, or govxl's own issue list: nothing to keep
         return report
     known = store.receipt(sha)
     if known is None:
         readable = exam.readable and exam.agency in roster and exam.year == year
         submission = None
+        unchanged = _unchanged_feedback(store, exam, year) if readable else None
+        if unchanged is not None:  # our own 退回修改表, sent back as it was: kept, not a new version
+            readable = False
+            report.status = exam_status = "skipped"
+            report.findings = [Finding.of("submission.feedback_unchanged", name=unchanged.original_name or "—",
+                                          time=unchanged.received_at[:16].replace("T", " "))]
+        else:
+            exam_status = exam.status
         if readable:
             submission = dict(agency=exam.agency, year=year, source="workbook", status=exam.status,
                               values=exam.values, narrative=exam.narrative, findings=exam.findings,
@@ -220,8 +228,8 @@ def _store_one(store: Store, run_id: str, year: int, roster: dict, entry: Entry,
                               info={"explanations": exam.explanations} if exam.explanations else None)
         stored = store.record_file(sha256=sha, content=data, original_name=Path(entry.shown).name,
                                    source_path=entry.shown,
-                                   run_id=run_id, status=exam.status, agency=exam.agency, year=exam.year,
-                                   findings=exam.findings, submission=submission)
+                                   run_id=run_id, status=exam_status, agency=exam.agency, year=exam.year,
+                                   findings=report.findings, submission=submission)
         if stored:
             report.stored = readable
             return report
@@ -230,6 +238,19 @@ def _store_one(store: Store, run_id: str, year: int, roster: dict, entry: Entry,
     report.agency, report.year = known["agency"], known["year"]
     report.findings = [Finding.of("submission.duplicate", time=known["received_at"], name=known["original_name"])]
     return report
+
+
+def _unchanged_feedback(store: Store, exam: Examination, year: int):
+    """The submission a 退回修改表 answers, when the file is that feedback workbook with the same
+    values, texts and 情况说明 as the submission (returned without a correction); else None."""
+    if not exam.feedback_of:
+        return None
+    original = store.submission_of(exam.feedback_of, year)
+    if original is None or original.agency != exam.agency:
+        return None
+    same = (encode_values(original.values) == encode_values(exam.values) and original.narrative == exam.narrative
+            and (original.info or {}).get("explanations", {}) == exam.explanations)
+    return original if same else None
 
 
 def _mark_versions(store: Store, report: CollectReport) -> None:

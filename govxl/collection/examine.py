@@ -20,9 +20,9 @@ from govxl.form import narrative_checks
 from govxl.form import rules as rule_engine
 from govxl.form.layout import COVER, SheetLayout, Span, WorkbookLayout, a1, explanation_key, layout_form
 from govxl.form.spec import Form, load_form
-from govxl.roster import Agency
+from govxl.roster import Agency, code_key
 from govxl.workbook.coerce import coerce, coerce_formula
-from govxl.workbook.identity import Identity
+from govxl.workbook.identity import FEEDBACK_OF_PROPERTY, ISSUE_LIST_KIND, KIND_PROPERTY, Identity
 from govxl.workbook.reader import FileRejected, Limits, RawWorkbook, read_workbook
 
 MAX_LABEL_FINDINGS = 5
@@ -54,10 +54,12 @@ class Examination:
     modified: dt.datetime | None = None
     form_id: str | None = None
     form_version: str | None = None
+    feedback_of: str | None = None  # a 退回修改表 made by govxl: sha256 of the file it answered
+    skipped: bool = False  # govxl's own output (问题清单.xlsx): not a submission
 
     @property
     def status(self) -> str:
-        return status_of(self.findings)
+        return "skipped" if self.skipped else status_of(self.findings)
 
     @property
     def readable(self) -> bool:
@@ -87,6 +89,11 @@ def _examine(data: bytes, filename: str, ctx: Context, form: Form, layout: Workb
              result: Examination) -> None:
     raw = read_workbook(data, filename, layout.texts["sheets"]["meta"], ctx.limits)
     result.modified = raw.modified
+    if raw.properties.get(KIND_PROPERTY) == ISSUE_LIST_KIND:  # govxl's own issue list, met again
+        result.findings.append(Finding.of("file.own_issue_list"))
+        result.skipped = True
+        return
+    result.feedback_of = raw.properties.get(FEEDBACK_OF_PROPERTY) or None
     ident = _identify(raw, form, layout, ctx, result)
     if ident is None or any(f.severity == ERROR for f in result.findings):
         return
@@ -155,10 +162,13 @@ def _identify(raw: RawWorkbook, form: Form, layout: WorkbookLayout, ctx: Context
         if not code:
             error("identity.no_agency")
             return ident
+    # Codes compare in one normal form (wd004, ＷＤ００４ and WD004 are one agency); the roster's spelling is kept.
+    agency = ctx.roster.get(code) or next((a for c, a in ctx.roster.items() if code_key(c) == code_key(code)), None)
+    if agency is not None:
+        code = agency.code
     result.agency, result.agency_name = code, name
     if ident.year != ctx.year:
         error("identity.wrong_year", value=ident.year, found=ident.year, expected=ctx.year)
-    agency = ctx.roster.get(code)
     if agency is None:
         error("identity.unknown_agency", value=code, code=code, name=name or "未填写名称")
     else:

@@ -21,6 +21,7 @@ from govxl.names import agency_filename
 from govxl.roster import Agency
 from govxl.store import Store
 from govxl.workbook.generate import DEFAULT_PASSWORD, WorkbookRequest, write_workbook
+from govxl.workbook.identity import ISSUE_LIST_KIND, KIND_PROPERTY, PROPERTY_PREFIX
 from govxl.workbook.reader import read_workbook
 
 ISSUE_LIST = "问题清单.xlsx"
@@ -54,7 +55,7 @@ def _latest_per_agency(report: CollectReport, roster: dict) -> list[FileReport]:
     refused ones included (last year's form, a tampered layout): their values are carried over."""
     latest: dict[str, FileReport] = {}
     for f in report.files:
-        if f.agency in roster and f.sha256 and f.status not in ("duplicate", "superseded"):
+        if f.agency in roster and f.sha256 and f.status not in ("duplicate", "superseded", "skipped"):
             latest[f.agency] = f
     return list(latest.values())
 
@@ -78,6 +79,7 @@ def write_issue_list(report: CollectReport, roster: dict[str, Agency], path: Pat
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})
+        wb.set_custom_property(PROPERTY_PREFIX + KIND_PROPERTY, ISSUE_LIST_KIND)  # collect skips it if met again
         font = {"font_name": "宋体", "font_size": 10}
         f = {
             "title": wb.add_format({**font, "bold": True, "font_size": 14}),
@@ -234,7 +236,8 @@ def write_feedback(file: FileReport, agency: Agency, year: int, store: Store, ou
     write_workbook(WorkbookRequest(path, year, agency, password=password, values=carried.values,
                                    narrative=carried.narrative, form_name=form_name, notes=notes,
                                    cover_notes=tuple(cover),
-                                   pass_text=layout.texts["checks"]["feedback_pass"] if errors else None))
+                                   pass_text=layout.texts["checks"]["feedback_pass"] if errors else None,
+                                   feedback_of=file.sha256))
     return path
 
 

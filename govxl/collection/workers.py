@@ -13,7 +13,9 @@ for gigabytes fails in its worker instead of taking the machine's memory.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -55,8 +57,23 @@ def _limit_memory(limit: int | None) -> None:
         pass
 
 
+def _end_with_the_parent() -> None:
+    """A worker ends as soon as the process that started it is gone (killed with -9, say), even in
+    the middle of a task: no worker is ever left behind."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch():
+        wait([parent.sentinel])
+        os._exit(3)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _worker_main(conn, fn, initializer, initargs, memory_limit) -> None:
     """The loop of one worker process: one task in, one result out, until told to stop."""
+    _end_with_the_parent()
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the caller's to handle
     except (ValueError, OSError):

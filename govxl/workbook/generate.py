@@ -77,6 +77,9 @@ class WorkbookRequest:
     # What the cover's verdict says instead of 全部校验通过 once every check passes (a feedback
     # workbook whose file had problems the checks do not show).
     pass_text: str | None = None
+    # A feedback workbook: the sha256 of the received file it answers (recognised when it comes
+    # back: returned unchanged, it is not a new version).
+    feedback_of: str = ""
     # A summary workbook (merge): how many agencies it adds up, and a function that adds its own
     # sheets, called as extend(workbook, formats) after the form's sheets.
     consolidates: int = 0
@@ -383,6 +386,8 @@ class _Writer:
         })
         for name, value in ident.as_properties().items():
             wb.set_custom_property(name, value)
+        if req.feedback_of:
+            wb.set_custom_property(identity.PROPERTY_PREFIX + identity.FEEDBACK_OF_PROPERTY, req.feedback_of)
         wb.define_name(identity.DEFINED_NAME, "=" + formulas.string_literal(ident.defined_name_value()))
         ws = wb.add_worksheet(self.texts["sheets"]["meta"], _Worksheet)
         for r, (key, value) in enumerate(ident.as_rows()):

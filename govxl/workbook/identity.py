@@ -19,6 +19,10 @@ from govxl.version import __version__
 DEFINED_NAME = "govxl_identity"
 PROPERTY_PREFIX = "govxl."
 FINGERPRINT_PREFIX = "fingerprint:"
+# govxl's own outputs, recognised when collect meets them again (custom document properties).
+KIND_PROPERTY = "kind"  # govxl.kind = issue_list: 问题清单.xlsx
+ISSUE_LIST_KIND = "issue_list"
+FEEDBACK_OF_PROPERTY = "feedback_of"  # govxl.feedback_of = sha256 of the file a 退回修改表 answers
 
 
 @dataclass(frozen=True)
