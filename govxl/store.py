@@ -583,9 +583,10 @@ class Store:
         return {r["agency"]: Submission.from_row(r)
                 for r in self._ranked(year, "v.recency = 1 AND v.source IN ('workbook', 'import')")}
 
-    def latest(self, year: int) -> dict[str, Submission]:
-        """The version in use of each agency (kept under its old name: :meth:`in_use`)."""
-        return self.in_use(year)
+    def latest(self, year: int, accepted_only: bool = True) -> dict[str, Submission]:
+        """The version in use of each agency (:meth:`in_use`); with ``accepted_only=False`` the
+        newest version whatever its status (:meth:`newest`). Both by the one rule."""
+        return self.in_use(year) if accepted_only else self.newest(year)
 
     def latest_accepted_rows(self, year: int) -> list[sqlite3.Row]:
         """The version in use of each agency, lean: what a merge needs and nothing more."""
