@@ -14,7 +14,7 @@ from collect_helpers import balanced_values
 from conftest import ROOT, SHARED
 
 from govxl.form import rules
-from govxl.importer import import_file, import_text
+from govxl.importer import Unread, import_file, import_text
 from govxl.reporting.compose import agency_context, render, write_output
 
 REAL = SHARED / "domain" / "real-reports"
@@ -35,32 +35,93 @@ def _same(read, value) -> bool:
     return Decimal(str(read)) == Decimal(str(value))
 
 
-def test_ten_real_reports(subtests=None):
-    assert len(REPORTS) == 10
-    for path in REPORTS:
-        expected = json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
-        result = import_file(path)
-        data = result.as_dict()
-        assert (result.year, result.edition) == (expected["year"], expected["edition"]), path.name
-        assert result.agency_name and result.agency_name in expected["agency"] or expected["agency"] in result.agency_name
-        not_recoverable = {re.match(r"t2(?:_2019)?/(\w+)", n).group(1) for n in expected.get("not_recoverable_from_text", [])}
-        not_recoverable = {"other_services" if n == "other_mgmt_services" else n for n in not_recoverable}
-        for table, row, col, value in _expected_cells(expected):
-            read = data[table][row][col]
-            if read is None:
-                assert table == "t2" and row in not_recoverable, f"{path.name}: {table}.{row}.{col} unread"
-            else:
-                assert _same(read, value), f"{path.name}: {table}.{row}.{col} = {read}, published {value}"
-        for u in result.unread:  # what is unread is what the text cannot settle, and nothing else
-            assert u["table"] == "t2" and u["row"] in not_recoverable, (path.name, u)
-        broken = {(f.code, f.key) for f in result.findings if f.code.startswith("rule.")}
-        expected_breaks = set()
-        for x in expected["published_inconsistencies"]:
-            if x["check"] == "t4_total":
-                expected_breaks.add(("rule.t4.block_total", f"t4.{x['group']}.total"))
-            elif x["check"] == "handled_total":
-                expected_breaks.add(("rule.t3.handled_total", f"t3.handled_total.{x['column']}"))
-        assert broken == expected_breaks, path.name
+# What a person reads in each real report's narrative: how the improvements (改进情况) begin, and
+# how the part on platforms (平台建设) begins, or None where the report has no such part (the 2019
+# report's section one is 基本情况 / 主要做法, all of it the overview).
+NARRATIVE = {
+    "001_huaian-city-2024": ("针对存在问题，下一步，我市将着力加强政策解读质效", "进一步优化政务公开专栏设置"),
+    "002_hongze-district-2023": ("针对存在问题，下一步，将切实抓好以下工作", "加强对区政府网站、政务新媒体动态全面监管"),
+    "003_hongze-district-2024": ("针对存在问题，2025 年我们将切实抓好以下工作", "加强对区政府网站、政务新媒体动态全面监管"),
+    "006_pingtan-zone-2023": ("2024年，我区将采取以下措施加以改进", "一是开展门户网站提升服务项目"),
+    "007_pingtan-zone-2024": ("2025年，将重点从以下方面做好改进", "发挥门户网站政务公开第一平台作用"),
+    "008_pingtan-zone-2025": ("下一步整改措施", "融合AI技术"),
+    "009_pingtan-zone-2022": ("2023年，我区将采取以下措施加以改进", "进一步加强政府门户网站和政务新媒体等线上平台建设"),
+    "010_pingtan-zone-2021": ("一是丰富政策解读形式", "按照《国务院办公厅秘书局关于印发政府网站与政务新媒体"),
+    "011_pingtan-zone-2020": ("一是持续认真贯彻", "一是上线试运行12345平台新系统"),
+    "012_pingtan-zone-2019": ("2020年，我们将采取以下措施加以改进", None),
+}
+
+
+def test_the_ten_real_reports_are_all_there():
+    assert sorted(p.stem for p in REPORTS) == sorted(NARRATIVE)
+
+
+@pytest.fixture(scope="module", params=[p.stem for p in REPORTS])
+def real(request):
+    path = REAL / f"{request.param}.txt"
+    expected = json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
+    return path, import_file(path), expected
+
+
+def test_real_report_identity(real):
+    path, result, expected = real
+    assert (result.year, result.edition) == (expected["year"], expected["edition"]), path.name
+    assert result.agency_name, path.name
+    assert (result.agency_name in expected["agency"]) or (expected["agency"] in result.agency_name), path.name
+    assert result.sources["year"] in ("title", "archive_title"), result.sources
+
+
+def _not_recoverable(expected) -> set[str]:
+    names = {re.match(r"t2(?:_2019)?/(\w+)", n).group(1) for n in expected.get("not_recoverable_from_text", [])}
+    return {"other_services" if n == "other_mgmt_services" else n for n in names}
+
+
+def test_real_report_numbers(real):
+    path, result, expected = real
+    data = result.as_dict()
+    not_recoverable = _not_recoverable(expected)
+    for table, row, col, value in _expected_cells(expected):
+        read = data[table][row][col]
+        if read is None:
+            assert table == "t2" and row in not_recoverable, f"{path.name}: {table}.{row}.{col} unread"
+        else:
+            assert _same(read, value), f"{path.name}: {table}.{row}.{col} = {read}, published {value}"
+    for u in result.unread:  # what is unread is what the text cannot settle, and nothing else
+        assert u.table == "t2" and u.row in not_recoverable, (path.name, u)
+
+
+def test_real_report_published_inconsistencies(real):
+    path, result, expected = real
+    broken = {(f.code, f.key) for f in result.findings if f.code.startswith("rule.")}
+    expected_breaks = set()
+    for x in expected["published_inconsistencies"]:
+        if x["check"] == "t4_total":
+            expected_breaks.add(("rule.t4.block_total", f"t4.{x['group']}.total"))
+        elif x["check"] == "handled_total":
+            expected_breaks.add(("rule.t3.handled_total", f"t3.handled_total.{x['column']}"))
+    assert broken == expected_breaks, path.name
+
+
+def test_real_report_narrative(real):
+    path, result, _ = real
+    improvements, platform = NARRATIVE[path.stem]
+    n = result.narrative
+    text = path.read_text(encoding="utf-8")
+    assert n["improvements"].startswith(improvements), n["improvements"][:60]
+    assert n["problems"] and improvements not in n["problems"]
+    # Problems, then improvements, to the end of section five (its subheadings left out).
+    five = re.sub(r"\s|- \d+ -", "", text[text.rindex("五、"):text.index("六、其他需要报告的事项")])
+    problems, improvements = (re.sub(r"\s", "", n[k]) for k in ("problems", "improvements"))
+    assert problems in five and five.endswith(improvements)
+    assert five.index(problems) + len(problems) <= five.index(improvements) <= five.index(problems) + len(problems) + 8
+    if platform is None:
+        assert n["platform"] == "" and "二、主动公开" not in n["overview"]
+    else:
+        assert n["platform"].startswith(platform), n["platform"][:60]
+    for key in ("overview", "problems", "improvements", "other_matters"):
+        assert n[key], (path.name, key)
+    for key, part in n.items():  # no part starts with the rest of its heading or a stray mark
+        assert not re.match(r"^[。：:，、）)]|^(情况|方面)[。：:]", part), (path.name, key, part[:20])
 
 
 @pytest.mark.parametrize("shape", ["one-cell-per-line.txt", "pdf-extracted.txt", "web-page.html"])
@@ -76,10 +137,10 @@ def test_three_shapes_of_one_report(shape):
             blanks.append((table, row, col))
         else:
             assert _same(read, value), (shape, table, row, col, read, value)
-    assert sorted((u["table"], u["row"], u["column"]) for u in result.unread) == sorted(blanks)
+    assert sorted((u.table, u.row, u.column) for u in result.unread) == sorted(blanks)
     if shape == "one-cell-per-line.txt":
         # The empty cells of the publication: unread, reported, never taken for 0.
-        assert len(blanks) == 7 and all(u["reason"] == "blank_cell" for u in result.unread)
+        assert len(blanks) == 7 and all(u.reason == "blank_cell" for u in result.unread)
         assert {f.code for f in result.findings} == {"import.blank_cell"}
     else:
         assert blanks == [] and result.findings == []
@@ -217,7 +278,7 @@ def test_random_reports_in_every_shape(form, seed):
     glued = import_text(_run_together(md))
     _assert_values(form, glued, values, allow_unread=True)  # never a wrong number
     for u in glued.unread:
-        assert u["reason"] == "cells_run_together"
+        assert u.reason == "cells_run_together"
         assert any(f.code == "import.cells_run_together" for f in glued.findings)
 
 
@@ -230,7 +291,7 @@ def test_run_together_cells_are_split_only_when_the_sums_leave_one_way(form):
     assert glued.values["t3.new.natural"] == 80 and glued.values["t3.new.total"] == 81
     assert glued.values["t3.granted.natural"] == 22  # 220000022 splits two ways; the column settles it
     assert glued.values["t2.normative_docs.made"] is None  # 77132470: no sum to settle it
-    assert {"table": "t2", "row": "normative_docs", "column": None, "reason": "cells_run_together"} in glued.unread
+    assert Unread("t2", "normative_docs", None, "cells_run_together") in glued.unread
 
 
 def test_a_published_report_that_does_not_balance_is_still_read(form):

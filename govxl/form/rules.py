@@ -286,3 +286,17 @@ def _side(ops: tuple[Operand, ...], full: dict[str, Number], previous: Values | 
     for op in ops:
         total += op.sign * (previous[op.key] if op.previous else full[op.key])
     return total
+
+
+def holds(inst: RuleInstance, values: Values) -> bool | None:
+    """Whether one this-year instance holds over ``values`` (numbers as stated, nothing
+    recomputed); None when a cell it reads is unknown or it needs last year's values."""
+    if inst.cross_year:
+        return None
+    full = {}
+    for key in inst.cells:
+        v = values.get(key)
+        if v is None:
+            return None
+        full[key] = v
+    return _side(inst.lhs, full, None) == _side(inst.rhs, full, None)
