@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_generate.py
 	$(BIN)/python bench/bench_collect.py
 	$(BIN)/python bench/bench_merge.py
+	$(BIN)/python bench/bench_import.py
 
 clean:
 	rm -rf out .pytest_cache build dist

@@ -15,7 +15,7 @@ from conftest import SHARED
 from govxl.collection.collect import collect
 from govxl.collection.examine import Context, examine
 from govxl.consolidation.merge import consolidate
-from govxl.importer import import_file, import_text, store_import
+from govxl.importer import Unread, import_file, import_text, store_import
 from govxl.reporting.compose import agency_context, write_output
 
 ROSTER = {a.code: a for a in AGENCIES}
@@ -56,7 +56,7 @@ def test_an_import_never_replaces_a_submitted_workbook_nor_counts_unread_cells(t
     collect([path], YEAR, store, workers=1)
     thin = SEED.replace("卫东区金融工作局", "卫东区财政局").replace("三、收到和处理政府信息公开申请情况", "三、其他")
     report = import_text(thin, roster=ROSTER)
-    assert report.agency == "A01" and any(u["table"] == "t3" for u in report.unread)
+    assert report.agency == "A01" and any(u.table == "t3" for u in report.unread)
     assert store_import(store, report, thin.encode(), "pub.txt")
     assert store.latest(YEAR)["A01"].source == "workbook"
     assert consolidate(store, YEAR).totals["t3.new.total"] == sum(values[k] for k in form.input_keys
@@ -77,7 +77,7 @@ def test_last_years_unread_cells_are_not_taken_for_zero(tmp_path, form):
 def test_numbers_with_spaces_between_them_are_never_split(form):
     result = import_text(SEED.replace("规章\t0\t0\t0", "规章 0 22"))
     assert result.values["t2.rules.made"] is None
-    assert {"table": "t2", "row": "rules", "column": None, "reason": "cells_missing"} in result.unread
+    assert Unread("t2", "rules", None, "cells_missing") in result.unread
     assert import_text(SEED.replace("规章\t0\t0\t0", "规章 000")).values["t2.rules.in_force"] == 0
 
 
@@ -86,7 +86,7 @@ def test_odd_numbers_in_a_published_table_are_unread(form):
         text = SEED.replace("一、本年新收政府信息公开申请数量\t\t0", f"一、本年新收政府信息公开申请数量\t\t{odd}")
         result = import_text(text)
         assert result.values["t3.new.natural"] is None, odd
-        assert any(u["row"] == "new" and u["reason"] == "not_a_number" for u in result.unread)
+        assert any(u.row == "new" and u.reason == "not_a_number" for u in result.unread)
 
 
 def test_line_separators_in_text_cannot_forge_headings(tmp_path, form):

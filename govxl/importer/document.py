@@ -25,6 +25,7 @@ class Cell:
 class Grid:
     cells: list[Cell]  # each cell once, at its top-left position
     padded: bool = False  # empty cells may only pad a merged cell (text tables)
+    flow: bool = False  # cells one after another with no rows (a page copied one cell per line)
 
     def rows(self) -> list[list[Cell]]:
         """Cells grouped by the row they start in, in column order."""

@@ -66,6 +66,7 @@ def _chars(page, height: float) -> list[Char]:
     try:
         n = tp.count_chars()
         left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        loose = raw.FS_RECTF()
         for i in range(n):
             code = raw.FPDFText_GetUnicode(tp.raw, i)
             if code in (0, 0xFFFE, 0xFFFF) or raw.FPDFText_IsGenerated(tp.raw, i) == 1:
@@ -76,6 +77,10 @@ def _chars(page, height: float) -> list[Char]:
             if not raw.FPDFText_GetCharBox(tp.raw, i, left, right, bottom, top):
                 continue
             x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+            # Across: the character's advance (punctuation such as 、 inks a corner of its box);
+            # up and down: its ink, which sits on the line.
+            if raw.FPDFText_GetLooseCharBox(tp.raw, i, loose) and loose.right > loose.left:
+                x0, x1 = min(x0, loose.left), max(x1, loose.right)
             if ch == " " or x1 - x0 <= 0:
                 # a space has no ink: give it the size of its font so it sits on its line
                 size = raw.FPDFText_GetFontSize(tp.raw, i) or 1.0
@@ -176,10 +181,10 @@ class _Table:
     def __init__(self, segments: list[Segment]):
         self.h = [s for s in segments if s.horizontal]
         self.v = [s for s in segments if not s.horizontal]
-        self.xs = _cluster([s.at for s in self.v] + [s.a for s in self.h] + [s.b for s in self.h])
-        self.ys = _cluster([s.at for s in self.h] + [s.a for s in self.v] + [s.b for s in self.v])
-        self.xs = _cluster([s.at for s in self.v]) or self.xs
-        self.ys = _cluster([s.at for s in self.h]) or self.ys
+        # Boundaries: the lines across, and the table's outer extent (a table continued from the
+        # page before may have no line along its top).
+        self.xs = _cluster([s.at for s in self.v] + [min(s.a for s in self.h), max(s.b for s in self.h)])
+        self.ys = _cluster([s.at for s in self.h] + [min(s.a for s in self.v), max(s.b for s in self.v)])
         self.x0, self.x1 = min(self.xs), max(self.xs)
         self.y0, self.y1 = min(self.ys), max(self.ys)
 
@@ -224,8 +229,24 @@ class _Table:
         return r, c
 
 
+def _joined(segments: list[Segment]) -> list[Segment]:
+    """Collinear pieces that touch joined into one line (a border drawn cell by cell)."""
+    out: list[Segment] = []
+    for horizontal in (True, False):
+        pieces = sorted((s for s in segments if s.horizontal == horizontal), key=lambda s: (round(s.at / TOL), s.a))
+        for s in pieces:
+            last = out[-1] if out else None
+            if last is not None and last.horizontal == horizontal and abs(last.at - s.at) <= TOL \
+                    and s.a <= last.b + TOL:
+                last.b = max(last.b, s.b)
+            else:
+                out.append(Segment(horizontal, s.at, s.a, s.b))
+    return out
+
+
 def _tables(segments: list[Segment]) -> list[_Table]:
     """Groups of lines that touch, each with at least two lines each way."""
+    segments = _joined(segments)
     n = len(segments)
     parent = list(range(n))
 
@@ -248,6 +269,8 @@ def _tables(segments: list[Segment]) -> list[_Table]:
         groups.setdefault(find(i), []).append(segments[i])
     out = []
     for group in groups.values():
+        if not any(s.horizontal for s in group) or all(s.horizontal for s in group):
+            continue
         t = _Table(group)
         if len(t.xs) >= 2 and len(t.ys) >= 2 and len({round(s.at) for s in group if s.horizontal}) >= 2 \
                 and len({round(s.at) for s in group if not s.horizontal}) >= 2:
@@ -301,10 +324,13 @@ def _line_text(line: list[Char], gap_cells: bool) -> str:
 
 
 def _cell_text(chars: list[Char]) -> str:
+    """A cell's lines joined: no space around Chinese nor inside a number wrapped in a narrow cell."""
     parts: list[str] = []
     for line in _lines(chars):
         text = _line_text(line, False)
-        if parts and text and not (_cjk(parts[-1][-1]) or _cjk(text[0])):
+        if not text:
+            continue
+        if parts and _spaced(parts[-1][-1]) and _spaced(text[0]):
             parts.append(" ")
         parts.append(text)
     return "".join(parts).strip()
@@ -345,18 +371,44 @@ def _page_items(page) -> list[_Item]:
             texts[at[t.locate(ch.cx, ch.cy)]].append(ch)
         grid = Grid([Cell(_cell_text(texts[cell]), *cell) for cell in cells])
         items.append(_Item(t.y0, grid))
-    for line in _lines(free):
+    lines = [line for line in _lines(free) if any(c.text != " " for c in line)]
+    number = re.compile(r"[-+]?[\d,]+(?:\.\d+)?(?:万元|元)?|[/—–－-]+")
+    if lines:
+        left = min(line[0].x0 for line in lines)
+        right = max(line[-1].x1 for line in lines)
+    para: list[str] = []
+    para_top = 0.0
+    prev = None
+    for line in lines:
         text = _line_text(line, True)
-        if not text:
-            continue
+        if "\t" in text and not any(number.fullmatch(p.strip()) for p in text.split("\t")[1:]):
+            text = _line_text(line, False)  # wide gaps in prose (justified lines), not columns
         top = min(c.top for c in line)
+        bottom = max(c.bottom for c in line)
+        size = max(c.height for c in line)
         edge = top < height * MARGIN or top > height * (1 - MARGIN)
         if "\t" in text:
+            if para:
+                items.append(_Item(para_top, Paragraph("".join(para)), "".join(para)))
+                para = []
             cells = [c.strip() for c in text.split("\t")]
-            grid = Grid([Cell(c, 0, i) for i, c in enumerate(cells)], padded=True)
-            items.append(_Item(top, grid, text, edge))
+            items.append(_Item(top, Grid([Cell(c, 0, i) for i, c in enumerate(cells)], padded=True), text, edge))
+            prev = None
+            continue
+        # A line goes on the one before when that one ran to the right margin, this one is not
+        # indented, and no more than a line's gap lies between them.
+        joins = (prev is not None and para and prev[1] >= right - 2 * size and line[0].x0 <= left + size
+                 and top - prev[2] <= 1.5 * size and not edge and not prev[3])
+        if joins:
+            sep = " " if _spaced(para[-1][-1]) and _spaced(text[0]) else ""
+            para.append(sep + text)
         else:
-            items.append(_Item(top, Paragraph(text), text, edge))
+            if para:
+                items.append(_Item(para_top, Paragraph("".join(para)), "".join(para), prev[3]))
+            para, para_top = [text], top
+        prev = (line[0].x0, line[-1].x1, bottom, edge)
+    if para:
+        items.append(_Item(para_top, Paragraph("".join(para)), "".join(para), prev[3] if prev else False))
     items.sort(key=lambda i: i.top)
     return items
 

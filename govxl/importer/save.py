@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govxl import messages as msg
-from govxl.findings import Finding
 from govxl.form.spec import load_form
 from govxl.importer.limits import SUFFIXES
 from govxl.importer.reader import import_file
@@ -132,4 +131,4 @@ def import_paths(paths: Iterable[str | Path], *, store=None, agency: str | None 
     return batch
 
 
-__all__ = ["BatchImport", "FileImport", "Finding", "import_paths", "report_files", "store_import"]
+__all__ = ["BatchImport", "FileImport", "import_paths", "report_files", "store_import"]

@@ -42,6 +42,7 @@ class Atom:
     numbering: bool = False  # a number followed by "." or "、": its end may be a row's numbering
     own_text_cell: bool = False  # text alone in a cell of a grid
     in_grid: bool = False
+    row_bound: bool = False  # from a grid with real rows: a row's cells are the cells of its row
 
 
 @dataclass
@@ -71,10 +72,11 @@ class Stream:
 
 
 def _cell_atoms(text: str, flat: str, offset: int, row: int, cell: int, in_grid: bool, padded: bool,
-                out: list[Atom]) -> None:
+                out: list[Atom], row_bound: bool = False) -> None:
     if not flat.strip():
         if in_grid:
-            out.append(Atom(BLANK, "", offset, offset, row, cell, own_cell=True, padded=padded, in_grid=True))
+            out.append(Atom(BLANK, "", offset, offset, row, cell, own_cell=True, padded=padded, in_grid=True,
+                            row_bound=row_bound))
         return
     first = len(out)
     pos = 0
@@ -90,6 +92,7 @@ def _cell_atoms(text: str, flat: str, offset: int, row: int, cell: int, in_grid:
     mine = out[first:]
     for a in mine:
         a.in_grid = in_grid
+        a.row_bound = row_bound
     values = [a for a in mine if a.kind == VALUE]
     if in_grid and len(values) == 1 and all(a.kind == VALUE or not any(c.isalnum() for c in a.text) for a in mine):
         values[0].own_cell = True
@@ -104,10 +107,10 @@ def build(doc: Document) -> Stream:
     length = 0
     row = cell = 0
 
-    def emit(text: str, in_grid: bool, padded: bool) -> None:
+    def emit(text: str, in_grid: bool, padded: bool, row_bound: bool = False) -> None:
         nonlocal length, cell
         text = readable(text.replace("\t", " ").replace("\n", " ") if in_grid else text)
-        _cell_atoms(text, matching(text), length, row, cell, in_grid, padded, atoms)
+        _cell_atoms(text, matching(text), length, row, cell, in_grid, padded, atoms, row_bound)
         parts.append(text)
         length += len(text)
         cell += 1
@@ -127,7 +130,7 @@ def build(doc: Document) -> Stream:
                 for i, c in enumerate(cells):
                     if i:
                         sep("\t")
-                    emit(c.text, True, block.padded)
+                    emit(c.text, True, block.padded, not block.flow)
                 sep("\n")
                 row += 1
     text = "".join(parts)

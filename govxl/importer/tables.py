@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from govxl.findings import Finding
 from govxl.form.spec import Form, Row, Table
-from govxl.importer import labels, solver, similarity
+from govxl.importer import labels, solver
 from govxl.importer.result import Unread
 from govxl.importer.stream import BLANK, TEXT, VALUE, Atom, Stream
 
@@ -85,20 +85,19 @@ class _Reader:
         return atom.text[:len(atom.text) - cut] if cut else atom.text
 
     def cells_after(self, start: int, stop: int, same_row: bool = True) -> list[tuple[int, str]]:
-        """(atom index, text) of the cells following a label: numbers, zero marks and empty cells
-        up to the next text with letters in it; in a grid, only those of the label's row."""
-        out: list[tuple[int, str]] = []
+        """(atom index, text) of the cells following a label. In a table with real rows: every
+        cell of the label's row after it, a cell holding anything but one number kept whole as
+        its text (not a number). Elsewhere: numbers, zero marks and empty cells up to the next
+        text with letters in it."""
         atoms = self.stream.atoms
         label = atoms[start - 1] if start > 0 and same_row else None
+        if label is not None and label.row_bound:
+            return self._row_cells(start, stop, label)
+        out: list[tuple[int, str]] = []
         for i in range(start, stop):
             atom: Atom = atoms[i]
-            if label is not None and label.in_grid and atom.row != label.row:
-                break
             if atom.kind == TEXT:
                 if any(c.isalnum() for c in atom.text):
-                    if self._number_cell_text(atom, out):
-                        out.append((i, atom.text.strip()))
-                        continue
                     break
                 continue
             if atom.kind == VALUE and atom.numbering and self._leads_label(i):
@@ -107,6 +106,28 @@ class _Reader:
             if atom.kind == VALUE and text == "":
                 continue  # all of it was the next row's numbering
             out.append((i, text))
+        return out
+
+    def _row_cells(self, start: int, stop: int, label: Atom) -> list[tuple[int, str]]:
+        atoms = self.stream.atoms
+        out: list[tuple[int, str]] = []
+        i = start
+        while i < stop and atoms[i].row == label.row:
+            cell = atoms[i].cell
+            j = i
+            while j < stop and atoms[j].cell == cell:
+                j += 1
+            members = range(i, j)
+            numbers = [k for k in members if atoms[k].kind == VALUE]
+            words = [k for k in members if atoms[k].kind == TEXT and any(c.isalnum() for c in atoms[k].text)]
+            if atoms[i].kind == BLANK:
+                out.append((i, ""))
+            elif len(numbers) == 1 and not words:
+                out.append((numbers[0], self.atom_text(numbers[0])))
+            elif numbers or words:
+                text = self.stream.flat[atoms[i].start:atoms[j - 1].end].strip()
+                out.append((i, text))
+            i = j
         return out
 
     def _leads_label(self, i: int) -> bool:
@@ -118,13 +139,6 @@ class _Reader:
         after = atoms[i + 1] if i + 1 < len(atoms) else None
         starts_cell = before is None or before.cell != atom.cell
         return starts_cell and after is not None and after.cell == atom.cell and after.kind == TEXT
-
-    def _number_cell_text(self, atom: Atom, out: list) -> bool:
-        """Text alone in a grid cell among the row's numbers ("无", "—"): a cell that is not a number."""
-        if not out or not atom.own_text_cell:
-            return False
-        last = self.stream.atoms[out[-1][0]]
-        return last.row == atom.row and len(similarity.key_of(atom.text)) <= 4
 
     # --- rows --------------------------------------------------------------------------------------
 

@@ -79,7 +79,7 @@ def read_text(text: str, *, markdown: bool = False) -> Document:
             continue
         if _is_bar(line):
             if bar_grid is None:
-                bar_grid = Grid([], padded=False)
+                bar_grid = Grid([], padded=False, flow=True)
                 doc.blocks.append(bar_grid)
             continue
         if not line.strip():
@@ -92,7 +92,7 @@ def read_text(text: str, *, markdown: bool = False) -> Document:
         prev, nxt = neighbours[i]
         if (prev is not None and _is_bar(lines[prev])) or (nxt is not None and _is_bar(lines[nxt])):
             if bar_grid is None:
-                bar_grid = Grid([], padded=False)
+                bar_grid = Grid([], padded=False, flow=True)
                 doc.blocks.append(bar_grid)
             bar_grid.cells.append(Cell(line.strip(), 0, len(bar_grid.cells)))
             continue
