@@ -453,7 +453,9 @@ class ImportedFile:
 
     @property
     def failed(self) -> bool:
-        return self.result is None or any(f.code == "import.not_a_report" for f in self.result.findings)
+        from govxl.importer.save import readable
+
+        return self.result is None or not readable(self.result)
 
 
 @dataclass
@@ -470,32 +472,21 @@ class ImportBatch:
 
 def import_reports(store: Store | None, files: Iterable[PathLike], *, year: int | None = None,
                    agency: str | None = None, progress: Callable[[int, int], None] | None = None) -> ImportBatch:
-    """Read published annual reports (text, Markdown, HTML, Word) into the same data as a returned
-    workbook. A report of an agency of the roster is stored as its data for that year (source:
-    import) and serves next year's carry-over check. ``store`` may be None: read only."""
-    from govxl.importer import import_file, store_import
+    """Read published annual reports (text, Markdown, HTML, Word, PDF; folders searched
+    recursively) into the same data as a returned workbook. A report of an agency of the roster is
+    stored as its data for that year (source: import) and serves next year's carry-over check.
+    ``store`` may be None: read only."""
+    from govxl.importer import import_paths
 
     if year is not None:
         year = check_year(year)
-    roster = {a.code: a for a in store.roster()} if store else {}
     if agency is not None and store is not None:
         agency = store.agency_code(agency)  # wd025, ＷＤ０２５: the roster's WD025
-    files = list(files)
-    batch = ImportBatch([])
-    for i, file in enumerate(files):
-        try:
-            data = Path(file).read_bytes()
-            result = import_file(file, agency=agency, year=year, roster=roster)
-        except OSError as e:
-            batch.files.append(ImportedFile(str(file), error=msg.CANNOT_READ.format(path=file, error=msg.os_error(e))))
-        except Exception:  # a damaged Word file, a spreadsheet given by mistake …: this file only
-            batch.files.append(ImportedFile(str(file), error=msg.IMPORT_UNREADABLE_FILE.format(path=file)))
-        else:
-            saved = bool(store) and store_import(store, result, data, str(file))
-            batch.files.append(ImportedFile(str(file), result, saved))
-        if progress:
-            progress(i + 1, len(files))
-    return batch
+    batch = import_paths(files, store=store, agency=agency, year=year,
+                         progress=(lambda _item, done, total: progress(done, total)) if progress else None)
+    out = ImportBatch([ImportedFile(f.path, f.result, f.saved, f.error) for f in batch.files])
+    out.files += [ImportedFile(p, error=msg.IMPORT_NO_FILES.format(path=p)) for p in batch.missing]
+    return out
 
 
 # --- helpers -------------------------------------------------------------------------------------

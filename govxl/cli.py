@@ -365,44 +365,72 @@ def compose(
 
 @app.command("import")
 def import_reports(
-    files: list[Path] = typer.Argument(..., metavar="报告文件",
-                                       help="已发布的年度报告：文本（.txt/.md）、网页（.html）或 Word（.docx）。"),
-    year: int | None = typer.Option(None, "--year", help="报告年度；不给出时从标题识别。"),
+    files: list[Path] = typer.Argument(..., metavar="报告文件或文件夹",
+                                       help="已发布的年度报告：文本（.txt/.md）、网页（.html）、Word（.docx）或 PDF；"
+                                            "给出文件夹时查找其中（含子文件夹）所有报告。"),
+    year: int | None = typer.Option(None, "--year", help="报告年度；不给出时从标题或统计期限识别。"),
     agency: str | None = typer.Option(None, "--agency", help="单位代码；不给出时按标题中的机关名称在名单中查找。"),
     db: Path | None = _db_option(),
-    as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON 格式的结果。"),
+    as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON 格式的结果（列出每个文件）。"),
 ) -> None:
-    """读取已发布的年度报告（文本、网页或 Word），识别其中的表格数字和各部分文字。
+    """读取已发布的年度报告（文本、网页、Word 或 PDF），识别其中的表格数字和各部分文字。
 
     读取结果按同样的规则校验；能对应到名单中单位的，保存为该单位该年度的数据（来源：导入），
-    供下一年度核对“上年结转”。读不准的单元格列为“未读取”，不会猜测。
+    供下一年度核对“上年结转”。读不准的单元格列为“未读取”，不会猜测。扫描件（没有文字层的 PDF）会指出，不做文字识别。
 
-    示例：govxl import 金融工作局2023年报告.txt --agency WD025
+    示例：govxl import 金融工作局2023年报告.pdf --agency WD025
+          govxl import 往年报告/ --json
     """
     from govxl.store import default_db_path
 
     has_store = db is not None or default_db_path().exists()
     store = _call(api.open_store, db) if has_store else None
     try:
-        batch = _call(api.import_reports, store, files, year=year, agency=agency)
+        with Progress(TextColumn("导入报告"), BarColumn(), MofNCompleteColumn(), console=console,
+                      transient=True, disable=as_json) as bar:
+            task = bar.add_task("", total=None)
+            batch = _call(api.import_reports, store, files, year=year, agency=agency,
+                          progress=lambda done, total: bar.update(task, completed=done, total=total))
     finally:
         if store:
             store.close()
     if as_json:
         _print_json(batch.as_dict())
     else:
-        for item in batch.files:
-            if item.result is None:
-                console.print(item.error, style="red", highlight=False)
-                continue
-            r = item.result
-            out.print(msg.IMPORTED.format(file=item.file, agency=r.agency_name or r.agency or "—", year=r.year or "—",
-                                          edition=r.edition, unread=len(r.unread), findings=len(r.findings)),
-                      highlight=False)
-            for f in r.findings:
-                out.print(f"  · {f.text}", highlight=False)
-            out.print(msg.IMPORT_SAVED if item.saved else msg.IMPORT_NOT_SAVED, highlight=False)
+        _print_imports(batch)
     raise typer.Exit(DATA_ERROR if batch.failed else 0)
+
+
+def _print_imports(batch) -> None:
+    from rich.table import Table
+
+    for item in batch.files:
+        if item.result is None:
+            console.print(item.error, style="red", highlight=False)
+            continue
+        r = item.result
+        out.print(msg.IMPORTED.format(file=item.file, agency=r.agency_name or r.agency or "—", year=r.year or "—",
+                                      edition=r.edition, unread=len(r.unread), findings=len(r.findings)),
+                  highlight=False)
+        for f in r.findings:
+            out.print(f"  · {f.text}", highlight=False)
+        out.print(msg.IMPORT_SAVED if item.saved else msg.IMPORT_NOT_SAVED, highlight=False)
+    if len(batch.files) > 1:
+        table = Table(title="导入结果")
+        for title in ("文件", "机关", "年度", "表格版本", "读出数字", "未读取", "问题", "保存"):
+            table.add_column(title)
+        for item in batch.files:
+            r = item.result
+            if r is None:
+                table.add_row(Path(item.file).name, "[red]无法读取[/]", "—", "—", "—", "—", "—", "否")
+                continue
+            table.add_row(Path(item.file).name, r.agency_name or r.agency or "—", str(r.year or "—"), r.edition,
+                          str(r.numbers_read), str(len(r.unread)), str(len(r.findings)), "是" if item.saved else "否")
+        out.print(table)
+        read = sum(1 for f in batch.files if not f.failed)
+        out.print(msg.IMPORT_BATCH_DONE.format(files=len(batch.files), read=read,
+                                               saved=sum(f.saved for f in batch.files),
+                                               failed=len(batch.files) - read), highlight=False)
 
 
 @app.command()

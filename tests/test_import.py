@@ -347,7 +347,7 @@ def test_cli_import_json_and_saving(tmp_path):
     result = run(str(report), "--json")
     assert result.returncode == 0, result.stderr
     (data,) = json.loads(result.stdout)["files"]  # one entry per file read
-    assert {"agency", "year", "edition", "t2", "t3", "t4", "narrative", "findings", "unread"} <= set(data)
+    assert {"agency", "year", "edition", "t2", "t3", "t4", "narrative", "findings", "unread", "sources"} <= set(data)
     assert data["t2"]["fees"]["amount"] == "35.2800" and data["t3"]["new"]["total"] == 139
     assert data["saved"] is False  # the agency is not in the roster
     saved = run(str(report), "--agency", "B01", "--db", str(tmp_path / "govxl.db"))

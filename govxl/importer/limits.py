@@ -9,7 +9,7 @@ from __future__ import annotations
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # any report file
 MAX_DOCX_INFLATED = 60 * 1024 * 1024  # all parts of a .docx, as the zip directory states them
-MAX_TEXT_CHARS = 2_000_000  # text after decoding or extraction
+MAX_TEXT_CHARS = 1_000_000  # text after decoding or extraction (a long report has 50,000)
 MAX_PDF_PAGES = 200
 SUFFIXES = (".txt", ".md", ".markdown", ".text", ".html", ".htm", ".xhtml", ".docx", ".pdf")
 

@@ -10,11 +10,12 @@ from govxl.findings import Finding
 from govxl.form import rules as rule_engine
 from govxl.form.spec import load_form
 from govxl.importer import identity, narrative, sections, stream as streams, tables
-from govxl.importer.document import Document, Paragraph
+from govxl.importer.document import Document, Notice, Paragraph
 from govxl.importer.limits import MAX_FILE_BYTES, MAX_TEXT_CHARS, InputTooLarge
 from govxl.importer.result import EDITIONS, ImportResult, Unread
 
 # A line that no report would hold: long, and mostly neither Chinese nor ordinary punctuation.
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _PROSE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef0-9]")
 
 
@@ -51,6 +52,18 @@ def read_document(data: bytes, fmt: str) -> Document:
 
         return word.read_docx(data)
     decoded = text_reader.decode(data)
+    cut = 0
+    if len(decoded) > MAX_TEXT_CHARS:  # bounded before any line is split or any tag parsed
+        cut, decoded = len(decoded), decoded[:MAX_TEXT_CHARS]
+    doc = _parse_text(decoded, fmt)
+    if cut:
+        doc.notices.append(Notice("text_cut", {"size": cut}))
+    return doc
+
+
+def _parse_text(decoded: str, fmt: str) -> Document:
+    from govxl.importer import text as text_reader
+
     if fmt == "html" or (fmt == "text" and re.search(r"<(html|table|body|p|div)\b", decoded[:5000], re.I)):
         from govxl.importer import html
 
@@ -112,14 +125,59 @@ def _bound(doc: Document, findings: list[Finding]) -> Document:
     return doc
 
 
+def _block_text(block) -> str:
+    return block.text if isinstance(block, Paragraph) else "\t".join(c.text for c in block.cells)
+
+
+def _is_junk(line: str) -> bool:
+    """A line no report would hold: long and mostly neither Chinese nor digits, or without a
+    single Chinese character."""
+    line = line.strip()
+    if len(line) >= 40 and len(_PROSE.findall(line)) < 0.3 * len(line):
+        return True
+    return len(line) >= 6 and not _CJK.search(line)
+
+
+def _cut_after_report(doc: Document, form) -> int:
+    """Blocks after the last section's heading that cannot be part of the report — beyond the
+    bound of a narrative part, or from the first line that is not prose — left out before any
+    work is spent on them; the characters left out."""
+    from govxl.importer import similarity
+    from govxl.importer.normalise import matching
+
+    last = form.sections[-1]
+    marker = re.compile(rf"(?<![一二三四五六七八九十]){re.escape(last.number)}\s*[、.．,，]")
+    title = similarity.key_of(last.title)
+    heading = None
+    for n, block in enumerate(doc.blocks):
+        if not isinstance(block, Paragraph):
+            continue
+        text = matching(block.text)
+        for m in marker.finditer(text):
+            if similarity.first(title, similarity.key_of(text[m.end():m.end() + len(last.title) + 20])):
+                heading = n
+        if len(block.text) > MAX_TEXT_CHARS // 4:
+            break
+    if heading is None:
+        return 0
+    kept = 0
+    for n in range(heading + 1, len(doc.blocks)):
+        text = _block_text(doc.blocks[n])
+        kept += len(text)
+        if kept > narrative.MAX_PART_CHARS or any(_is_junk(line) for line in text.split("\n")):
+            left = sum(len(_block_text(b).strip()) for b in doc.blocks[n:])
+            doc.blocks = doc.blocks[:n]
+            return left
+    return 0
+
+
 def _report_end(text: str, start: int, end: int) -> int:
     """Where the report's last section ends: before the first long line that is not prose."""
     pos = start
     while pos < end:
         nl = text.find("\n", pos, end)
         stop = end if nl < 0 else nl
-        line = text[pos:stop].strip()
-        if len(line) >= 40 and len(_PROSE.findall(line)) < 0.3 * len(line):
+        if _is_junk(text[pos:stop]):
             return pos
         pos = stop + 1
     return end
@@ -131,11 +189,13 @@ def import_document(doc: Document, *, source: str = "", fmt: str = "text", agenc
     for notice in doc.notices:
         if notice.code == "scanned_pdf":
             result.findings.append(Finding.of("import.scanned_pdf"))
-            result.sources = {}
             return result
+        if notice.code == "text_cut":
+            result.findings.append(Finding.of("import.text_cut", size=notice.detail["size"], limit=MAX_TEXT_CHARS))
     doc = _bound(doc, result.findings)
-    stream = streams.build(doc)
     base = load_form(EDITIONS["2021"])
+    left_out = _cut_after_report(doc, base)
+    stream = streams.build(doc)
     found = sections.find_sections(stream, base)
 
     # Identity: from the title before the first section, a subtitle, the period sentence.
@@ -149,10 +209,10 @@ def import_document(doc: Document, *, source: str = "", fmt: str = "text", agenc
         last = found[-1]
         end = _report_end(stream.text, last.body, last.end)
         if end < last.end:
-            left = len(stream.text[end:last.end].strip())
-            if left:
-                result.findings.append(Finding.of("import.trailing_text", n=left))
+            left_out += len(stream.text[end:last.end].strip())
             found[-1] = sections.SectionSpot(last.section, last.start, last.body, end)
+    if left_out:
+        result.findings.append(Finding.of("import.trailing_text", n=left_out))
 
     reading = narrative.read_narrative(stream.text, stream.flat, base, found)
     result.narrative = reading.parts

@@ -224,6 +224,8 @@ class _Reader:
             found = found[1:]
         while found and atoms[found[-1][0]].kind == BLANK and (padded or len(found) > len(keys)):
             found = found[:-1]
+        if padded and len(found) > len(keys) and len({t for _, t in found[len(keys) - 1:]}) == 1:
+            found = found[:len(keys)]  # the last cell merged over the rest, its text repeated
         if len(found) > len(keys) and row is not None:
             # More numbers than cells: a repeated column of a merged cell is not told apart
             # from a number of the row, so nothing is taken.

@@ -1,0 +1,83 @@
+"""import under hostile input (issue 9): the file's size, a .docx that inflates to a huge document,
+a narrative part without end, junk after the report, and time linear in the input."""
+
+from __future__ import annotations
+
+import io
+import random
+import time
+import zipfile
+
+from conftest import SHARED
+
+from govxl.importer import import_file, import_text
+from govxl.importer.limits import MAX_DOCX_INFLATED, MAX_FILE_BYTES
+from govxl.importer.narrative import MAX_PART_CHARS
+
+SEED = (SHARED / "domain" / "seed-report-weidong-finance-2023.txt").read_text(encoding="utf-8")
+WORDS = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经"
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "报告.txt"
+    with open(big, "wb") as f:  # sparse: no gigabytes written
+        f.truncate(MAX_FILE_BYTES + 1)
+    start = time.perf_counter()
+    result = import_file(big)
+    assert time.perf_counter() - start < 1
+    assert [f.code for f in result.findings] == ["import.too_large"]
+
+
+def test_a_docx_that_inflates_beyond_the_bound_is_refused(tmp_path):
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"<w:document>" + b" " * (MAX_DOCX_INFLATED + 1))
+    path = tmp_path / "小文件.docx"
+    path.write_bytes(data.getvalue())
+    assert path.stat().st_size < 1024 * 1024
+    result = import_file(path)
+    assert [f.code for f in result.findings] == ["import.too_large"]
+
+
+def test_junk_after_the_report_is_left_out_with_a_finding():
+    rng = random.Random(1)
+    clean = import_text(SEED)
+    for junk in ("\n".join("".join(rng.choice("abcxyz0123456789#$%/") for _ in range(12)) for _ in range(5000)),
+                 "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(200_000))):
+        result = import_text(SEED + "\n" + junk)
+        assert result.narrative == clean.narrative
+        assert [f.code for f in result.findings] == ["import.trailing_text"]
+        assert int(result.findings[0].message.split("还有 ")[1].split(" ")[0]) > 50_000
+
+
+def test_a_narrative_part_is_bounded():
+    rng = random.Random(2)
+    prose = "。".join("".join(rng.choice(WORDS) for _ in range(30)) for _ in range(2000))
+    text = SEED.replace("### （一）主动公开：\n", "### （一）主动公开：\n" + prose + "\n", 1)
+    assert text != SEED
+    result = import_text(text)
+    assert len(result.narrative["active"]) <= MAX_PART_CHARS
+    assert "import.part_too_long" in [f.code for f in result.findings]
+    assert result.unread == []
+
+
+def _seconds(text: str) -> float:
+    best = None
+    for _ in range(2):
+        start = time.perf_counter()
+        import_text(text)
+        spent = time.perf_counter() - start
+        best = spent if best is None else min(best, spent)
+    return best
+
+
+def test_reading_time_grows_linearly_with_the_input():
+    rng = random.Random(3)
+
+    def lines(n):  # many short lines of prose in a narrative part, and many after the report
+        body = "\n".join("".join(rng.choice(WORDS) for _ in range(6)) + "。" for _ in range(n))
+        return SEED.replace("### （一）主动公开：\n", "### （一）主动公开：\n" + body + "\n", 1) + "\n" + body
+
+    small, large = _seconds(lines(2_000)), _seconds(lines(8_000))
+    assert large < 8 * small + 0.5, (small, large)  # four times the input: far from sixteen times the time
