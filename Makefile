@@ -22,11 +22,9 @@ test: $(STAMP)
 	tools/ensure-test-tools
 	$(BIN)/python -m pytest -n 2 -q
 
+# Every benchmark against its baseline; writes bench/results.md (see bench/run_all.py).
 bench: $(STAMP)
-	$(BIN)/python bench/bench_generate.py
-	$(BIN)/python bench/bench_collect.py
-	$(BIN)/python bench/bench_merge.py
-	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf out .pytest_cache build dist
