@@ -25,12 +25,11 @@ from pathlib import Path
 
 from govxl import messages as msg
 from govxl.errors import GovxlError, InvalidArgument, OutputError
+from govxl.form import DEFAULT_FORM
 from govxl.roster import Agency, read_roster
 from govxl.store import Store, default_db_path
 from govxl.collection.uploads import Intake, UploadLimits, UploadRefused  # noqa: F401 (part of the API)
 from govxl.workbook import DEFAULT_PASSWORD
-
-DEFAULT_FORM = "annual-2021"
 
 PathLike = str | Path
 

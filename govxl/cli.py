@@ -9,13 +9,16 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from govxl import api
 from govxl import messages as msg
 from govxl.errors import GovxlError, InvalidArgument
+from govxl.form import DEFAULT_FORM
 from govxl.version import __version__
 from govxl.workbook import DEFAULT_PASSWORD
+
+# Start-up time matters (``govxl --help``, ``status``, ``--version`` should answer at once): the
+# library (govxl.api) and rich's progress bars and tables are imported by the commands that use
+# them, not here; see bench/bench_startup.py.
 
 app = typer.Typer(
     help="govxl：政府信息公开工作年度报告的填报、收集、校验、汇总与成文工具。",
@@ -59,7 +62,7 @@ def _db_option():
 
 
 def _form_option():
-    return typer.Option(api.DEFAULT_FORM, "--form", help="表样规格（templates/forms 中的文件名）。")
+    return typer.Option(DEFAULT_FORM, "--form", help="表样规格（templates/forms 中的文件名）。")
 
 
 def _print_json(data) -> None:
@@ -107,6 +110,10 @@ def generate(
 
     示例：govxl generate --year 2025 --roster samples/roster.csv --out out/workbooks
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from govxl import api
+
     when = _date(deadline)
     if blank or roster is None:
         result = _call(api.generate, None, year, out_dir, roster=roster, blank=blank, password=password,
@@ -143,6 +150,10 @@ def collect(
 
     示例：govxl collect 收回文件夹/ --year 2025 --report 反馈
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from govxl import api
+
     with _call(api.open_store, db) as store, Progress(
             TextColumn("收集文件"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:
         task = bar.add_task("", total=None)
@@ -196,6 +207,8 @@ def status(
 
     示例：govxl status --year 2025
     """
+    from govxl import api
+
     with _call(api.open_store, db, readonly=True) as store:
         report = _call(api.status, store, year)
     if as_json:
@@ -243,6 +256,7 @@ def pin(
 
     示例：govxl pin --year 2025 --agency WD004 --version 2
     """
+    from govxl import api
     from govxl.store import PinError
 
     if (version is None) == (not unpin):
@@ -303,6 +317,8 @@ def merge(
 
     示例：govxl merge --year 2025 --out 汇总/2025年全区汇总.xlsx --name 卫东区人民政府 --code WD
     """
+    from govxl import api
+
     with _call(api.open_store, db, readonly=True) as store:
         result = _call(api.merge, store, year, out=out_file, code=code, name=name, password=password, form=form)
     if as_json:
@@ -329,6 +345,8 @@ def export(
 
     示例：govxl export --year 2025 --format csv --out 2025年数据.csv
     """
+    from govxl import api
+
     with _call(api.open_store, db, readonly=True) as store:
         result = _call(api.export, store, year, out_file, format=fmt, form=form)
     out.print(msg.EXPORTED.format(n=result.agencies, path=out_file), highlight=False)
@@ -353,6 +371,8 @@ def compose(
 
     示例：govxl compose --year 2025 --district --name 卫东区人民政府 --format docx --out 2025年报告.docx
     """
+    from govxl import api
+
     with _call(api.open_store, db, readonly=True) as store:
         result = _call(api.compose, store, year, out_path, format=fmt, agency=agency, district=district,
                        all_agencies=all_agencies, name=name, form=form)
@@ -381,6 +401,7 @@ def import_reports(
     示例：govxl import 金融工作局2023年报告.pdf --agency WD025
           govxl import 往年报告/ --json
     """
+    from govxl import api
     from govxl.store import default_db_path
 
     has_store = db is not None or default_db_path().exists()
@@ -516,7 +537,12 @@ def run() -> None:
     import os
 
     _tolerant_streams()
-    _localise_help()
+    args = sys.argv[1:]
+    if args == ["--version"]:  # what the callback prints, without building the commands
+        out.print(f"govxl {__version__}", highlight=False)
+        sys.exit(0)
+    if not args or "--help" in args or "-h" in args:
+        _localise_help()  # loads typer's help renderer (rich, markdown): only for a help screen
     if not os.environ.get("GOVXL_DEBUG"):
         # A library's half-written file closed by the garbage collector after a failed write (a
         # full disk) would print "Exception ignored … Traceback": the failure is already told.
