@@ -98,7 +98,7 @@ def consolidate(store: Store, year: int, form_name: str = "annual-2021") -> Cons
         if row is None:
             continue
         stated = decode_values(row["values"])
-        if any(stated.get(k) is None for k in form.input_keys):
+        if None in map(stated.get, form.input_keys):
             continue  # an imported report with unread cells (or another edition): no basis for sums
         values = rule_engine.complete(form, stated)
         warnings = [f for f in decode_findings(row["findings"]) if f.severity == WARNING] \

@@ -19,7 +19,12 @@ def _number(ws, row, col, value, fmt) -> None:
 def text_width(texts, least: float = 8, most: float = 60) -> float:
     """A column width (Excel character units) that shows the longest of ``texts`` on one line; a
     CJK character takes two units."""
-    units = max((sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(t)) for t in texts), default=0)
+    units = 0
+    for t in set(map(str, texts)):  # a province's roster: tens of thousands of names, many alike
+        if 2 * len(t) > units:  # else it cannot be wider than the widest so far
+            units = max(units, sum(2 if ord(ch) > 0x2E7F else 1 for ch in t))
+            if units + 2 >= most:
+                break
     return max(least, min(most, units + 2))
 
 
@@ -110,14 +115,15 @@ class SummarySheets:
         groups: dict[str, list] = {}
         for contribution in c.contributions:
             groups.setdefault(contribution.agency.group or t["ungrouped"], []).append(contribution)
+        plan = self._row_plan(columns)
         for group, members in groups.items():
             for m in members:
-                self._agency_row(ws, row, (m.agency.code, m.agency.name, group), m.values, columns, "")
+                self._agency_row(ws, row, (m.agency.code, m.agency.name, group), m.values, plan, "")
                 row += 1
             subtotal = {k: sum((m.values[k] for m in members), 0) for k in c.form.cells}
-            self._agency_row(ws, row, ("", t["subtotal"].format(group=group), group), subtotal, columns, "subtotal_")
+            self._agency_row(ws, row, ("", t["subtotal"].format(group=group), group), subtotal, plan, "subtotal_")
             row += 1
-        self._agency_row(ws, row, ("", t["total"], ""), c.totals, columns, "subtotal_")
+        self._agency_row(ws, row, ("", t["total"], ""), c.totals, plan, "subtotal_")
         ws.set_row(1, 48)
         ws.set_row(2, 60)
         names = [m.agency.name for m in c.contributions] + [t["subtotal"].format(group=g) for g in groups]
@@ -133,14 +139,23 @@ class SummarySheets:
         print_setup(ws, self.footer, (1, 2))
         ws.set_header('&L&"宋体"&A&R&"宋体"' + t["agencies_printed"])
 
-    def _agency_row(self, ws, row, ids, values, columns, style) -> None:
+    def _row_plan(self, columns) -> list[tuple[tuple[str, ...], bool]]:
+        """Per column of numbers, the cells it adds up (one, or an indicator's) and whether it is an
+        amount: worked out once, not for each of thousands of rows."""
+        form = self.c.form
+        return [(tuple(form.indicator(key[len(self.INDICATOR):]).cells) if key.startswith(self.INDICATOR)
+                 else (key,), amount) for key, _group, _label, amount in columns]
+
+    def _agency_row(self, ws, row, ids, values, plan, style) -> None:
         f = self.f
-        for col, text in enumerate(ids):
-            ws.write_string(row, col, text, f[f"{style}text"] if style else f["text"])
-        for i, (key, _group, _label, amount) in enumerate(columns):
-            value = (self.c.indicator(key[len(self.INDICATOR):], values) if key.startswith(self.INDICATOR)
-                     else values[key])
-            _number(ws, row, 3 + i, value, f[f"{style}{'amount' if amount else 'count'}"])
+        text, count, amount = f[f"{style}text"], f[f"{style}count"], f[f"{style}amount"]
+        write_string, write_number = ws.write_string, ws.write_number
+        for col, value in enumerate(ids):
+            write_string(row, col, value, text)
+        for col, (cells, is_amount) in enumerate(plan, start=3):
+            value = values[cells[0]] if len(cells) == 1 else sum((values[k] for k in cells), 0)
+            write_number(row, col, float(value) if isinstance(value, Decimal) else value,
+                         amount if is_amount else count)
 
     # --- year over year ----------------------------------------------------------------------
 

@@ -32,23 +32,26 @@ def agency_report(store: Store, year: int, code: str, fmt: str, path: str | Path
     latest = store.latest(year)
     if code not in latest:
         raise ReportError(msg.COMPOSE_NO_SUBMISSION.format(code=code, year=year))
-    s = latest[code]
     roster = {a.code: a for a in store.roster()}
-    name = roster[code].name if code in roster else (s.agency_name or code)
-    context = agency_context(load_form(form_name), name=name, year=year, values=s.values, narrative=s.narrative)
-    return write_output(context, fmt, "agency", Path(path))
+    return _agency_report(latest[code], roster, year, fmt, Path(path), load_form(form_name))
 
 
 def all_agency_reports(store: Store, year: int, fmt: str, folder: str | Path,
                        form_name: str = "annual-2021") -> list[Path]:
     folder = Path(folder)
     roster = {a.code: a for a in store.roster()}
+    form = load_form(form_name)
     paths = []
-    for code in store.latest(year):
+    for code, s in store.latest(year).items():  # read once: a province has tens of thousands
         name = roster[code].name if code in roster else code
-        target = folder / agency_filename(year, code, name, fmt)
-        paths.append(agency_report(store, year, code, fmt, target, form_name))
+        paths.append(_agency_report(s, roster, year, fmt, folder / agency_filename(year, code, name, fmt), form))
     return paths
+
+
+def _agency_report(s, roster: dict, year: int, fmt: str, path: Path, form) -> Path:
+    name = roster[s.agency].name if s.agency in roster else (s.agency_name or s.agency)
+    context = agency_context(form, name=name, year=year, values=s.values, narrative=s.narrative)
+    return write_output(context, fmt, "agency", path)
 
 
 def district_report(store: Store, year: int, fmt: str, path: str | Path, *, name: str,
