@@ -15,10 +15,12 @@ the cached results, and a number govxl takes must be what the cell holds.
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 CHUNK = 256 * 1024
 MAX_FORMULA = 8192  # characters of a formula kept (a longer one is kept cut, and never evaluated)
@@ -83,6 +85,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+@functools.lru_cache(maxsize=1 << 15)  # the same few thousand references in every file of a form
 def _position(ref: str | None) -> tuple[int, int] | None:
     """(row, col) 0-based of an A1 reference, far away for an absurd one; None without one."""
     if not ref:
@@ -110,62 +113,92 @@ def _row_number(text: str | None, previous: int) -> int:
 
 def scan_sheet(archive: zipfile.ZipFile, part: str, name: str, max_rows: int, max_cols: int) -> SheetScan:
     """Scan one worksheet part. Raises :class:`OutOfArea` at the first cell holding something
-    beyond ``max_rows`` x ``max_cols``; KeyError, zipfile or parse errors for a damaged part."""
+    beyond ``max_rows`` x ``max_cols``; KeyError, zipfile or parse errors for a damaged part.
+
+    expat calls back at every start and end of an element and for its text; no element object is
+    built, so memory stays constant whatever the part holds, and the pass costs a fraction of
+    building and dropping elements (issue 11). An element's text is, as ElementTree has it, its
+    character data before its first child element."""
     scan = SheetScan(name)
-    parser = ElementTree.XMLPullParser(events=("start", "end"))
-    stack: list[ElementTree.Element] = []
+    formulas = scan.formulas
     row = col = -1
     cell: tuple[int, int] | None = None
     holds = False
     formula: str | None = None
     masters: dict[str, str] = {}
     shared: dict[tuple[int, int], str] = {}
+    depth = 0
+    # Open v and f elements, innermost last: [depth, attributes, text parts, size, any non-space,
+    # ended by a child]
+    texts: list[list] = []
+    locals_: dict[str, str] = {}  # expat's name ("namespace}local" or "local") -> local name
+
+    def start(tag: str, attrs: dict) -> None:
+        nonlocal depth, row, col, cell, holds, formula
+        depth += 1
+        if texts and texts[-1][0] == depth - 1:
+            texts[-1][5] = True  # its first child: the parent's text is over
+        local = locals_.get(tag) or locals_.setdefault(tag, tag.rsplit("}", 1)[-1])
+        if local == "c":
+            pos = _position(attrs.get("r"))
+            cell = pos if pos is not None else (max(row, 0), col + 1)
+            col = cell[1]
+            holds, formula = False, None
+        elif local == "v" or local == "f":
+            texts.append([depth, attrs, [], 0, False, False])
+        elif local == "row":
+            row, col = _row_number(attrs.get("r"), row), -1
+
+    def text(data: str) -> None:
+        if texts:
+            t = texts[-1]
+            if t[0] == depth and not t[5]:  # else another element's text, or a child's tail
+                if not t[4] and data.strip():
+                    t[4] = True
+                if t[3] < MAX_FORMULA:
+                    t[2].append(data)
+                    t[3] += len(data)
+
+    def end(tag: str) -> None:
+        nonlocal depth, cell, holds, formula
+        t = texts.pop() if texts and texts[-1][0] == depth else None
+        depth -= 1
+        if cell is None:
+            return
+        local = locals_[tag]
+        if local == "v" or local == "is":
+            holds = holds or local == "is" or t[4]
+        elif local == "f":
+            value = "".join(t[2])[:MAX_FORMULA]
+            attrs = t[1]
+            if attrs.get("t") == "shared" and attrs.get("si") is not None:
+                if value:
+                    masters[attrs.get("si")] = value
+                else:
+                    shared[cell] = attrs.get("si")
+            formula = value
+        elif local == "c":
+            r, c = cell
+            if holds or formula is not None:
+                if r >= max_rows or c >= max_cols:
+                    if holds:
+                        raise OutOfArea(name, max(r + 1, scan.rows), max(c + 1, scan.cols))
+                else:
+                    if holds:
+                        scan.rows, scan.cols = max(scan.rows, r + 1), max(scan.cols, c + 1)
+                    if formula is not None:
+                        formulas[cell] = formula
+            cell = None
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
     with archive.open(part) as stream:
         while True:
             chunk = stream.read(CHUNK)
-            if chunk:
-                parser.feed(chunk)
-            else:
-                parser.close()
-            for event, elem in parser.read_events():
-                tag = _local(elem.tag)
-                if event == "start":
-                    if tag == "row":
-                        row, col = _row_number(elem.get("r"), row), -1
-                    elif tag == "c":
-                        pos = _position(elem.get("r"))
-                        cell = pos if pos is not None else (max(row, 0), col + 1)
-                        col = cell[1]
-                        holds, formula = False, None
-                    stack.append(elem)
-                    continue
-                stack.pop()
-                if tag in ("v", "is") and cell is not None:
-                    holds = holds or tag == "is" or bool((elem.text or "").strip())
-                elif tag == "f" and cell is not None:
-                    text = (elem.text or "")[:MAX_FORMULA]
-                    if elem.get("t") == "shared" and elem.get("si") is not None:
-                        if text:
-                            masters[elem.get("si")] = text
-                        else:
-                            shared[cell] = elem.get("si")
-                    formula = text
-                elif tag == "c" and cell is not None:
-                    r, c = cell
-                    if holds or formula is not None:
-                        if r >= max_rows or c >= max_cols:
-                            if holds:
-                                raise OutOfArea(name, max(r + 1, scan.rows), max(c + 1, scan.cols))
-                        else:
-                            if holds:
-                                scan.rows, scan.cols = max(scan.rows, r + 1), max(scan.cols, c + 1)
-                            if formula is not None:
-                                scan.formulas[cell] = formula
-                    cell = None
-                if stack and len(stack[-1]) and stack[-1][-1] is elem:
-                    del stack[-1][-1]  # constant memory: nothing seen is kept
+            parser.Parse(chunk, not chunk)
             if not chunk:
                 break
     for pos, si in shared.items():  # a shared formula's followers: the master's text when known
-        scan.formulas[pos] = masters.get(si, "")
+        formulas[pos] = masters.get(si, "")
     return scan
