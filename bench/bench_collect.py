@@ -27,7 +27,7 @@ import random
 import tempfile
 from pathlib import Path
 
-from benchlib import Bench, Timing, arguments, best, loaded_note, run_python, timed
+from benchlib import Bench, Timing, arguments, best, interleaved, loaded_note, run_python
 from python_calamine import CalamineWorkbook
 
 from govxl.demo import balanced_values, narrative_for
@@ -71,8 +71,9 @@ def bare_read(path: str) -> int:
 BARE_RUN = """
 import multiprocessing, os
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from bench_collect import bare_read
-files = {files!r}
+files = sorted(str(p) for p in Path({folder!r}).iterdir())
 method = {method!r}
 with timed() as t:
     context = multiprocessing.get_context(method) if method else None
@@ -84,7 +85,8 @@ print(json.dumps({{"wall": t.wall, "cpu": t.cpu, "rss": peak_rss_mb()}}))
 COLLECT_RUN = """
 import govxl
 from govxl.roster import Agency
-agencies = [Agency(c, n, g) for c, n, g in {agencies!r}]
+with open({agencies!r}, encoding="utf-8") as f:
+    agencies = [Agency(c, n, g) for c, n, g in json.load(f)]
 with govxl.open_store({db!r}) as store:
     govxl.set_roster(store, agencies)
     with timed() as t:
@@ -107,6 +109,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         files = make_files(tmp / "files", agencies)
+        roster_file = tmp / "roster.json"
+        roster_file.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         quarter = tmp / "quarter"
         quarter.mkdir()
         for f in files[: n // 4]:
@@ -114,25 +118,28 @@ def main() -> None:
         size = sum(f.stat().st_size for f in files) / n
         bench.figure(f"{n} filled workbooks, {size / 1024:.0f} KB each on average; {os.cpu_count()} cores")
 
-        # One process: the cost per file, no pool.
-        from govxl.collection.collect import collect as collect_stage
-        from govxl.store import Store
+        # In this process: the examination of a file (what a worker does) against the bare read.
+        from govxl.collection.examine import Context, examine
 
-        subset = files[: min(n, 200)]
-        serial: dict[str, list[Timing]] = {"bare": [], "collect": []}
-        for r in range(args.rounds):
-            with timed() as t:
-                for f in subset:
-                    bare_read(str(f))
-            serial["bare"].append(t.per(len(subset)))
-            with Store(tmp / f"serial{r}.db") as store:
-                store.set_roster(agencies)
-                with timed() as t:
-                    collect_stage(subset, YEAR, store, workers=1)
-            serial["collect"].append(t.per(len(subset)))
-        sb, sc = best(serial["bare"]), best(serial["collect"])
-        bench.figure(f"one process, CPU per file: collect {sc.cpu * 1000:.2f} ms, bare calamine read "
-                     f"{sb.cpu * 1000:.2f} ms, ratio {sc.cpu / sb.cpu:.2f}x")
+        subset = [(f.name, f.read_bytes()) for f in files[: min(n, 200)]]
+        context = Context(YEAR, {a.code: a for a in agencies})
+        examine(subset[0][1], subset[0][0], context)  # spec and layout loaded once
+
+        def examine_all():
+            for name, data in subset:
+                examine(data, name, context)
+
+        def read_all():
+            for name, data in subset:
+                book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+                for sheet in book.sheet_names:
+                    book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+        serial = interleaved({"examine": examine_all, "bare": read_all}, args.rounds)
+        se, sb = serial["examine"].per(len(subset)), serial["bare"].per(len(subset))
+        bench.figure(f"in one process, CPU per file: examining it (govxl.collection.examine.examine: what a "
+                     f"worker does) {se.cpu * 1000:.2f} ms, bare calamine read {sb.cpu * 1000:.2f} ms, "
+                     f"ratio {se.cpu / sb.cpu:.2f}x")
 
         methods = [m.strip() for m in args.methods.split(",") if m.strip()]
         ratios = []
@@ -143,14 +150,14 @@ def main() -> None:
             runs: dict[str, list[Timing]] = {"bare": [], "collect": []}
             peaks = {}
             for r in range(args.rounds):
-                bare = run_python(BARE_RUN.format(files=[str(f) for f in files], method=start),
+                bare = run_python(BARE_RUN.format(folder=str(tmp / "files"), method=start),
                                   env={"PYTHONPATH": here}, cwd=tmp)
                 runs["bare"].append(Timing(bare["wall"], bare["cpu"]))
-                out = run_python(COLLECT_RUN.format(agencies=rows, db=str(tmp / f"{label}{r}.db"), year=YEAR,
+                out = run_python(COLLECT_RUN.format(agencies=str(roster_file), db=str(tmp / f"{label}{r}.db"), year=YEAR,
                                                     folder=str(tmp / "files"), n=n), env=env)
                 runs["collect"].append(Timing(out["wall"], out["cpu"]))
                 peaks["all"] = max(peaks.get("all", 0), *out["rss"])
-            out = run_python(COLLECT_RUN.format(agencies=rows, db=str(tmp / f"{label}-quarter.db"), year=YEAR,
+            out = run_python(COLLECT_RUN.format(agencies=str(roster_file), db=str(tmp / f"{label}-quarter.db"), year=YEAR,
                                                 folder=str(quarter), n=n // 4), env=env)
             peaks["quarter"] = max(out["rss"])
             b, c = best(runs["bare"]), best(runs["collect"])
@@ -167,12 +174,8 @@ def main() -> None:
                          "<=", 1.25, "x", f"{peaks['quarter']:.0f} MB and {peaks['all']:.0f} MB, largest process")
 
         if args.smoke or not all(t.met for t in ratios):
-            def profiled():
-                with Store(tmp / "profile.db") as store:
-                    store.set_roster(agencies)
-                    collect_stage(subset, YEAR, store, workers=1)
-
-            bench.profile(f"where collect's time goes, one process, {len(subset)} files (cProfile):", profiled)
+            bench.profile(f"where the examination's time goes, one process, {len(subset)} files (cProfile):",
+                          examine_all)
     bench.finish()
 
 

@@ -26,7 +26,8 @@ YEAR = 2025
 STEP = """
 import govxl
 from govxl.roster import Agency
-agencies = [Agency(c, n, g) for c, n, g in json.loads({rows!r})]
+with open({rows!r}, encoding="utf-8") as f:
+    agencies = [Agency(c, n, g) for c, n, g in json.load(f)]
 with govxl.open_store({db!r}) as store:
     with timed() as t:
 {body}
@@ -53,12 +54,14 @@ def main() -> None:
     print("|---|---|---|---|---|", flush=True)
     for n in [int(x) for x in args.sizes.split(",")]:
         agencies = make_agencies(n)
-        rows = json.dumps([(a.code, a.name, a.group) for a in agencies], ensure_ascii=False)
         with tempfile.TemporaryDirectory() as tmp:
+            rows = Path(tmp) / "roster.json"
+            rows.write_text(json.dumps([(a.code, a.name, a.group) for a in agencies], ensure_ascii=False),
+                            encoding="utf-8")
             make_files(Path(tmp) / "files", agencies)
             for step, body in BODIES.items():
                 load = load_average()
-                out = run_python(STEP.format(rows=rows, db=str(Path(tmp) / "govxl.db"),
+                out = run_python(STEP.format(rows=str(rows), db=str(Path(tmp) / "govxl.db"),
                                              body=body.format(year=YEAR, tmp=tmp)))
                 main_mb, worker_mb = out["rss"]
                 line = (f"| {n:,} | {step} | {out['wall']:.1f} s | {out['cpu']:.1f} s | "
