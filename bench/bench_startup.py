@@ -72,7 +72,7 @@ def import_profile(args: list[str], env: dict, top: int = 12) -> str:
     """The modules with the most cumulative import time (``python -X importtime``), top level
     first; their sum is the start-up cost of imports."""
     out = subprocess.run([sys.executable, "-X", "importtime", "-c",
-                          "import sys; from govxl.cli import run; sys.argv[0] = 'govxl'; run()", *args],
+                          "import sys; from govxl.__main__ import main; sys.argv[0] = 'govxl'; main()", *args],
                          capture_output=True, text=True, env=env)
     rows = []
     for line in out.stderr.splitlines():
