@@ -28,8 +28,19 @@ from govxl.errors import GovxlError, InvalidArgument, OutputError
 from govxl.form import DEFAULT_FORM
 from govxl.roster import Agency, read_roster
 from govxl.store import Store, default_db_path
-from govxl.collection.uploads import Intake, UploadLimits, UploadRefused  # noqa: F401 (part of the API)
 from govxl.workbook import DEFAULT_PASSWORD
+
+_UPLOADS = ("Intake", "UploadLimits", "UploadRefused")  # part of the API, from govxl.collection.uploads
+
+
+def __getattr__(name: str):
+    """The upload types, loaded on first use: they bring the workbook reader with them, which a
+    quick command (``govxl status``) does not need."""
+    if name in _UPLOADS:
+        from govxl.collection import uploads
+
+        return getattr(uploads, name)
+    raise AttributeError(f"module 'govxl.api' has no attribute {name!r}")
 
 PathLike = str | Path
 

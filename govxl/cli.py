@@ -474,6 +474,7 @@ def serve(
 
     示例：govxl serve          （在单位内网开放各单位自查：govxl serve --share --host 0.0.0.0 --password 密码）
     """
+    from govxl import api
     from govxl.store import default_db_path
     from govxl.web.app import default_year
     from govxl.web.serve import configure, run

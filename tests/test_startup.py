@@ -55,3 +55,23 @@ def test_status_loads_the_store_but_no_workbook_library(tmp_path, args):
     assert "财政局" in out.stdout
     assert not modules & {"xlsxwriter", "openpyxl", "python_calamine", "jinja2", "docx", "rich.progress",
                           "govxl.form.spec", "govxl.workbook.generate"}, modules
+
+
+def test_every_command_imports_the_api_it_calls():
+    """The API is imported inside each command (not at the top of cli.py, for a fast start): a
+    command that uses ``api`` without importing it would fail only when run."""
+    import ast
+
+    from conftest import ROOT
+
+    tree = ast.parse((ROOT / "govxl" / "cli.py").read_text(encoding="utf-8"))
+    top = {a.asname or a.name for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+    missing = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and "api" not in top:
+            uses = any(isinstance(n, ast.Name) and n.id == "api" for n in ast.walk(node))
+            imports = any(isinstance(n, ast.ImportFrom) and any(a.name == "api" for a in n.names)
+                          for n in ast.walk(node))
+            if uses and not imports:
+                missing.append(node.name)
+    assert missing == []
