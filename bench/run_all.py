@@ -103,12 +103,37 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated names (startup, generate, collect, merge, …)")
     parser.add_argument("--out", default=str(HERE / "results.md"))
     parser.add_argument("--smoke", action="store_true", help="tiny inputs; results.md is not written")
+    parser.add_argument("--keep", help="also keep each benchmark's JSON record in this folder")
+    parser.add_argument("--records", help="write results.md from the JSON records in this folder (as --keep left "
+                                          "them, e.g. from runs of single benchmarks) instead of running")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
     started, load = time.strftime("%Y-%m-%d %H:%M:%S %z"), load_average()
-    with tempfile.TemporaryDirectory() as tmp:
-        records = [run(s, args.smoke, Path(tmp)) for s in scripts(only)]
-    text = markdown(records, started, (load, load_average()))
+    if args.records:
+        records = []
+        for s in scripts(only):
+            path = Path(args.records) / f"{s.stem}.json"
+            if path.exists():
+                record = json.loads(path.read_text(encoding="utf-8"))
+                record.setdefault("script", s.name)
+                record.setdefault("returncode", 0)
+                record.setdefault("seconds", "?")
+                records.append(record)
+        started = min(r["started"] for r in records)
+        load = records[0].get("load_before")
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            records = [run(s, args.smoke, Path(tmp)) for s in scripts(only)]
+            if args.keep:
+                Path(args.keep).mkdir(parents=True, exist_ok=True)
+                for r in records:
+                    if (Path(tmp) / f"{Path(r['script']).stem}.json").exists():
+                        (Path(args.keep) / f"{Path(r['script']).stem}.json").write_text(
+                            json.dumps(r, ensure_ascii=False, indent=1), encoding="utf-8")
+    loads = (load, records[-1].get("load_after") if args.records else load_average())
+    if args.records:
+        started = f"{started} to {max(r.get('finished', r['started']) for r in records)}"
+    text = markdown(records, started, loads)
     print("\n=== targets")
     for r in records:
         for t in r.get("targets", []):
