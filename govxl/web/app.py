@@ -103,7 +103,7 @@ class Workbench:
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(STATUS_LABELS=STATUS_LABELS, SEVERITY_LABELS=SEVERITY_LABELS,
                                 version=__version__)
-        self.env.filters["when"] = lambda s: (s or "")[:16].replace("T", " ")
+        self.env.filters["when"] = _local_time
         self.env.filters["percent"] = lambda r: f"{r:.0%}"
         self.env.filters["qs"] = lambda d: urllib.parse.urlencode(d)
         self.env.filters["zip"] = zip
@@ -142,6 +142,19 @@ class Workbench:
 
     def new_job(self, kind: str, title: str, year: int) -> Job:
         return self.jobs.new(kind, title, year)
+
+
+def _local_time(text: str | None) -> str:
+    """A stored ISO time as this computer's local time, to the minute."""
+    if not text:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text[:16].replace("T", " ")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _number(v) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_JOBS = 30
+SCRATCH_LIFE = 600  # seconds
 WORKERS = 2
 
 
@@ -95,6 +96,21 @@ class Jobs:
 
         self._pool.submit(run)
         return job
+
+    def scratch(self) -> Path:
+        """A new folder for a file made to be downloaded at once; such folders live ten minutes."""
+        downloads = self.root / "downloads"
+        downloads.mkdir(parents=True, exist_ok=True)
+        now = time.time()
+        for old in downloads.iterdir():
+            try:
+                if now - old.stat().st_mtime > SCRATCH_LIFE:
+                    shutil.rmtree(old, ignore_errors=True)
+            except OSError:
+                pass
+        folder = downloads / secrets.token_urlsafe(9)
+        folder.mkdir()
+        return folder
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:

@@ -264,7 +264,7 @@ class Routes:
         status, deadline, roster = await self._sync(work)
         return self._page(request, "overview.html", year=year, status=status, deadline=deadline,
                           days=(deadline - dt.date.today()).days, roster_count=roster,
-                          jobs=self.wb.jobs.recent(year=year)[:5])
+                          jobs=[j for j in self.wb.jobs.recent(year=year) if j.kind in ("collect", "generate", "compose", "import")][:5])
 
     # --- 名单 ----------------------------------------------------------------------------------------
 
@@ -366,11 +366,11 @@ class Routes:
     async def one_workbook(self, request: Request):
         year = _year(request)
         code = request.path_params["code"]
-        job = self.wb.new_job("workbook", code, year)
+        folder = self.wb.jobs.scratch()
 
         def work():
             upload_url = self.wb.config.base_url if self.wb.config.share else None
-            return api.generate(self.store, year, job.folder, codes=[code], deadline=api.deadline(self.store, year),
+            return api.generate(self.store, year, folder, codes=[code], deadline=api.deadline(self.store, year),
                                 upload_url=upload_url)
 
         try:
@@ -381,8 +381,8 @@ class Routes:
 
     async def blank_workbook(self, request: Request):
         year = _year(request)
-        job = self.wb.new_job("workbook", "blank", year)
-        result = await self._sync(lambda: api.generate(None, year, job.folder, blank=True))
+        folder = self.wb.jobs.scratch()
+        result = await self._sync(lambda: api.generate(None, year, folder, blank=True))
         return download(result.paths[0], result.paths[0].name, XLSX)
 
     # --- 收集 ----------------------------------------------------------------------------------------
@@ -423,8 +423,8 @@ class Routes:
 
     async def issues(self, request: Request):
         year = _year(request)
-        job = self.wb.new_job("download", "issues", year)
-        path = await self._api(api.issue_list, year, job.folder / "问题清单.xlsx")
+        folder = self.wb.jobs.scratch()
+        path = await self._api(api.issue_list, year, folder / "问题清单.xlsx")
         return download(path, f"{year}年问题清单.xlsx", XLSX)
 
     # --- 单位 ----------------------------------------------------------------------------------------
@@ -451,9 +451,9 @@ class Routes:
         year = _year(request)
         code = request.path_params["code"]
         version = request.query_params.get("version")
-        job = self.wb.new_job("download", "feedback", year)
+        folder = self.wb.jobs.scratch()
         try:
-            path = await self._sync(lambda: api.feedback(self.store, year, code, job.folder,
+            path = await self._sync(lambda: api.feedback(self.store, year, code, folder,
                                                          version=int(version) if version and version.isdigit() else None))
         except GovxlError as e:
             return self.wb.message(request, "无法生成退回修改表", str(e), 404)
@@ -511,11 +511,11 @@ class Routes:
 
     async def summary_xlsx(self, request: Request):
         year = _year(request)
-        job = self.wb.new_job("download", "summary", year)
+        folder = self.wb.jobs.scratch()
 
         def work():
             name, code = self._district()
-            return api.merge(self.store, year, out=job.folder / f"{year}年{name}汇总表.xlsx", code=code, name=name)
+            return api.merge(self.store, year, out=folder / f"{year}年{name}汇总表.xlsx", code=code, name=name)
 
         try:
             merged = await self._sync(work)
@@ -529,8 +529,8 @@ class Routes:
         if fmt not in EXPORT_FORMATS:
             return self.wb.message(request, "格式不正确", msg.BAD_FORMAT.format(value=fmt, choices="、".join(EXPORT_FORMATS)),
                                    404)
-        job = self.wb.new_job("download", "export", year)
-        result = await self._sync(lambda: api.export(self.store, year, job.folder / f"{year}年数据.{fmt}", format=fmt))
+        folder = self.wb.jobs.scratch()
+        result = await self._sync(lambda: api.export(self.store, year, folder / f"{year}年数据.{fmt}", format=fmt))
         return download(result.path, result.path.name)
 
     # --- 报告 ----------------------------------------------------------------------------------------
@@ -753,8 +753,8 @@ class Routes:
         if isinstance(found, Response):
             return found
         year = self.wb.config.year
-        job = self.wb.new_job("download", "feedback", year)
-        path = await self._sync(lambda: api.feedback(self.store, year, found.code, job.folder))
+        folder = self.wb.jobs.scratch()
+        path = await self._sync(lambda: api.feedback(self.store, year, found.code, folder))
         if path is None:
             return self.wb.message(request, "无需退回修改", msg.WEB_NO_FEEDBACK, 404,
                                    back=f"/a/{request.path_params['token']}")

@@ -109,6 +109,12 @@
   ready(function () {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), setupUpload);
     Array.prototype.forEach.call(document.querySelectorAll("[data-job]"), followJob);
+    Array.prototype.forEach.call(document.querySelectorAll("form:not([data-upload]) input[data-files]"), function (input) {
+      input.addEventListener("change", function () {
+        var picked = input.form.querySelector("[data-picked]");
+        if (picked) picked.textContent = input.files.length ? "已选择：" + input.files[0].name : "";
+      });
+    });
     Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (f) {
       f.addEventListener("submit", function (e) { if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault(); });
     });
