@@ -401,6 +401,8 @@ def import_reports(
     示例：govxl import 金融工作局2023年报告.pdf --agency WD025
           govxl import 往年报告/ --json
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     from govxl import api
     from govxl.store import default_db_path
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from govxl import messages as msg
 from govxl.errors import GovxlError
+from govxl.names import agency_filename
 
 HEADER_ALIASES = {
     "code": ("code", "代码", "单位代码", "编码", "单位编码", "机构代码"),
@@ -103,8 +105,7 @@ def parse_roster(data: bytes) -> list[Agency]:
 
     problems: list[str] = []
     agencies: list[Agency] = []
-    first_code: dict[str, int] = {}
-    first_name: dict[str, int] = {}
+    invalid: set[int] = set()
     for cells in reader:
         line = reader.line_num
         if not any(c.strip() for c in cells):
@@ -114,20 +115,15 @@ def parse_roster(data: bytes) -> list[Agency]:
         name = cells[columns["name"]].strip()
         group = cells[columns["group"]].strip() if "group" in columns else ""
         row_problems = _check_fields(line, code, name, group)
-        if not row_problems:
-            key = code_key(code)
-            if key in first_code:
-                row_problems.append(msg.ROSTER_DUPLICATE_CODE.format(line=line, code=code, first=first_code[key]))
-            elif name in first_name:
-                row_problems.append(msg.ROSTER_DUPLICATE_NAME.format(line=line, name=name, first=first_name[name]))
-            first_code.setdefault(key, line)
-            first_name.setdefault(name, line)
         problems += row_problems
         used = set(columns.values())
         extra = tuple((h, cells[i].strip()) for i, h in enumerate(header) if i not in used and h)
         agencies.append(Agency(code, name, group, extra, line))
+        if row_problems:
+            invalid.add(line)
+    problems += clashes([a for a in agencies if a.line not in invalid])
     if problems:
-        raise RosterError(problems)
+        raise RosterError(sorted(problems, key=_line_of))
     if not agencies:
         raise RosterError([msg.ROSTER_NO_AGENCIES])
     return agencies
@@ -148,13 +144,42 @@ def roster_csv(agencies: list[Agency]) -> bytes:
                      ([a.code, a.name, a.group, *(dict(a.extra).get(h, "") for h in extra)] for a in agencies))
 
 
+def clashes(agencies: list[Agency]) -> list[str]:
+    """What makes two agencies of a roster one: the same code (in the normal form of
+    :func:`code_key`), the same name, or codes and names that make the same file name once made
+    safe for Windows (``A/1`` and ``A:1``) — the second agency's workbook, feedback and report
+    would overwrite the first's. One problem per later line."""
+    problems = []
+    codes: dict[str, int] = {}
+    names: dict[str, int] = {}
+    files: dict[str, int] = {}
+    for a in agencies:
+        key, file = code_key(a.code), agency_filename(0, a.code, a.name, "xlsx").casefold()
+        if key in codes:
+            problems.append(msg.ROSTER_DUPLICATE_CODE.format(line=a.line, code=a.code, first=codes[key]))
+        elif a.name in names:
+            problems.append(msg.ROSTER_DUPLICATE_NAME.format(line=a.line, name=a.name, first=names[a.name]))
+        elif file in files:
+            problems.append(msg.ROSTER_FILE_CLASH.format(line=a.line, first=files[file],
+                                                         file=agency_filename(0, a.code, a.name, "xlsx")[2:]))
+        codes.setdefault(key, a.line)
+        names.setdefault(a.name, a.line)
+        files.setdefault(file, a.line)
+    return problems
+
+
+def _line_of(problem: str) -> int:
+    """Problems are listed in the order of their lines (every roster message starts 第 N 行)."""
+    found = re.match(r"第 (\d+) 行", problem)
+    return int(found.group(1)) if found else 0
+
+
 def check_agencies(agencies: list[Agency]) -> None:
     """Check a roster edited other than from a file (the workbench) by the rules a roster file is
     read with; raises :class:`RosterError` listing every problem (line = position + 1, as the
     roster downloads). Contact details are checked like the group."""
     problems: list[str] = []
-    codes: dict[str, int] = {}
-    names: dict[str, int] = {}
+    valid: list[Agency] = []
     for line, a in enumerate(agencies, start=2):
         found = _check_fields(line, a.code, a.name, a.group)
         for meaning, value in ((CONTACT_HEADERS["contact"][0], a.contact), (CONTACT_HEADERS["phone"][0], a.phone)):
@@ -163,17 +188,13 @@ def check_agencies(agencies: list[Agency]) -> None:
             elif len(value) > MAX_NAME:
                 found.append(msg.ROSTER_TOO_LONG.format(line=line, meaning=meaning, length=len(value), limit=MAX_NAME))
         if not found:
-            if a.code.casefold() in codes:
-                found.append(msg.ROSTER_DUPLICATE_CODE.format(line=line, code=a.code, first=codes[a.code.casefold()]))
-            elif a.name in names:
-                found.append(msg.ROSTER_DUPLICATE_NAME.format(line=line, name=a.name, first=names[a.name]))
-            codes.setdefault(a.code.casefold(), line)
-            names.setdefault(a.name, line)
+            valid.append(replace(a, line=line))
         problems += found
+    problems += clashes(valid)
     if not agencies:
         problems.append(msg.ROSTER_NO_AGENCIES)
     if problems:
-        raise RosterError(problems)
+        raise RosterError(sorted(problems, key=_line_of))
 
 
 def _decode(data: bytes) -> str:

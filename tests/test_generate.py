@@ -243,7 +243,7 @@ def test_generate_names_files_safely_and_refuses_clashes(tmp_path):
     paths = generate_workbooks(2023, agencies, tmp_path / "out", workers=1)
     assert [p.name for p in paths] == ["2023_A_1_财政局_ 预算_科_.xlsx", "2023__CON_卫东区.xlsx"]
     assert all(p.exists() for p in paths)
-    clash = [Agency("A/1", "x", line=2), Agency("a_1", "x", line=5), Agency("B", "y", line=6)]
+    clash = [Agency("A/1", "财政局?", line=2), Agency("a_1", "财政局*", line=5), Agency("B", "y", line=6)]
     with pytest.raises(RosterError) as e:
         generate_workbooks(2023, clash, tmp_path / "clash", workers=1)
     assert "第 5 行与第 2 行" in e.value.problems[0]

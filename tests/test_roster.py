@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT
 
-from govxl.roster import RosterError, parse_roster, read_roster
+from govxl.roster import Agency, RosterError, check_agencies, parse_roster, read_roster
 
 GOOD = "code,name,group,contact\nA01,卫东区财政局,区直部门,张三\nB01,卫东区东安街道办事处,乡镇街道,李四\n"
 
@@ -91,3 +91,16 @@ def test_sample_district_roster():
     assert len(agencies) >= 30
     assert {a.group for a in agencies} == {"区直部门", "乡镇街道"}
     assert "卫东区金融工作局" in {a.name for a in agencies}
+
+
+def test_a_roster_whose_agencies_would_share_a_file_name_is_refused():
+    """A/1 and a:1 are different codes, but on Windows both make the file 2025_A_1_财政局_.xlsx: the
+    second agency's workbook, feedback and report would overwrite the first's. The roster is
+    refused whichever way it arrives (a file for generate or collect --roster, or the workbench)."""
+    data = "code,name\nA/1,财政局?\nB,教育局\na:1,财政局*\n".encode()
+    with pytest.raises(RosterError) as e:
+        parse_roster(data)
+    assert e.value.problems == ["第 4 行与第 2 行生成的文件名相同（a_1_财政局_.xlsx），请修改其中一个单位的代码。"]
+    with pytest.raises(RosterError) as e:
+        check_agencies([Agency("A/1", "财政局?"), Agency("B", "教育局"), Agency("a:1", "财政局*")])
+    assert len(e.value.problems) == 1 and "第 4 行与第 2 行" in e.value.problems[0]

@@ -141,7 +141,7 @@ def _print_setup(ws, ncols: int, title_rows: tuple[int, int]) -> None:
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.repeat_rows(*title_rows)
-    ws.set_header(f"&L&\"宋体\"&A")
+    ws.set_header("&L&\"宋体\"&A")
     ws.set_footer("&C" + workbook_texts()["print"]["footer"])
     ws.print_area(0, 0, ws.dim_rowmax or 0, ncols - 1)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from govxl.consolidation.charts import chart_series
 from govxl.findings import EXPLAINED_LABEL, STATUS_LABELS

@@ -20,7 +20,6 @@ from pathlib import Path
 import xlsxwriter
 import xlsxwriter.worksheet
 
-from govxl import messages as msg
 from govxl.atomic import atomic_path
 from govxl.form import formulas
 from govxl.form import rules as rule_engine
@@ -28,7 +27,7 @@ from govxl.form.layout import COVER, EXPLAIN, SheetLayout, Span, WorkbookLayout,
 from govxl.form.spec import Form, load_form
 from govxl.names import workbook_filename
 from govxl.parallel import process_pool
-from govxl.roster import Agency, RosterError
+from govxl.roster import Agency, RosterError, clashes
 from govxl.version import __version__
 from govxl.workbook import DEFAULT_PASSWORD, identity
 
@@ -139,24 +138,18 @@ def generate_workbooks(
     over ``workers`` processes (default: the machine's cores) when there are many workbooks.
     """
     out_dir = Path(out_dir)
+    problems = clashes(agencies)  # two agencies that would write one file: nothing is written
+    if problems:
+        raise RosterError(problems)
     requests = []
-    seen: dict[str, Agency] = {}
-    clashes = []
     for agency in agencies:
         name = workbook_filename(year, agency.code, agency.name)
-        if name.casefold() in seen:
-            first = seen[name.casefold()]
-            clashes.append(msg.ROSTER_FILE_CLASH.format(line=agency.line, first=first.line, file=name))
-            continue
-        seen[name.casefold()] = agency
         values = prefill(agency) if prefill else {}
         requests.append(WorkbookRequest(
             out_dir / name, year, agency, deadline, password, values,
             prefilled=tuple(values), form_name=form_name,
             cover_notes=cover_notes(agency) if cover_notes else (),
         ))
-    if clashes:
-        raise RosterError(clashes)
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(requests) >= 16:
