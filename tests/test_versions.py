@@ -154,6 +154,19 @@ def _fresh_store(path, roster):
         store.set_roster(read_roster(roster))
 
 
+# The four collects start at the same moment: each process loads the command line first and then
+# waits for a file, so that on a fast machine one run does not finish before the next has started.
+_START_TOGETHER = """
+import os, sys, time
+import govxl.api, govxl.cli
+go = sys.argv[1]
+while not os.path.exists(go):
+    time.sleep(0.002)
+sys.argv = ["govxl", *sys.argv[2:]]
+govxl.cli.run()
+"""
+
+
 def test_four_concurrent_collects_end_like_one_calm_run(tmp_path, district_versions):
     tmp, files, newest, roster = district_versions
     calm = tmp_path / "calm.db"
@@ -165,9 +178,13 @@ def test_four_concurrent_collects_end_like_one_calm_run(tmp_path, district_versi
     rng = random.Random(4)
     batches = [rng.sample(files, 18) for _ in range(4)]  # overlapping, each in its own order
     env = {**os.environ, "NO_COLOR": "1"}
-    procs = [subprocess.Popen([sys.executable, "-m", "govxl", "collect", *map(str, batch), "--year", str(YEAR),
-                               "--db", str(db), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              env=env, text=True) for batch in batches]
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", _START_TOGETHER, str(go), "collect", *map(str, batch),
+                               "--year", str(YEAR), "--db", str(db), "--json"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+             for batch in batches]
+    time.sleep(3)  # every process has paid its start-up and waits at the line
+    go.touch()
     outputs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0] * 4, [err[-2000:] for _, err in outputs]
     reports = [json.loads(out) for out, _ in outputs]
