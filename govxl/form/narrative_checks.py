@@ -296,14 +296,14 @@ def _sentence_findings(form: Form, year: int, full: dict, sentence: Sentence, le
     state: dict[str, tuple] = {}  # table -> (rows, columns) of the figure before
     named: dict[str, set] = {}  # table -> the row alternatives named so far
     previous_end = 0
-    for i, f in enumerate(figures):
+    for f in figures:
         lead_start, previous_end = previous_end, f.end
         if any(ch in _CLAUSE_END for ch in s[lead_start:f.start]):
             state, named = {}, {}
         free = _free(s, hits, lead_start, f.start)
         if _skipped(form, year, s, free, f, hits, level):
             continue
-        table = _table_of(terms, f, s, figures[i + 1].start if i + 1 < len(figures) else len(s), fig)
+        table = _table_of(terms, f, s, fig)
         if table is None:
             continue
         lead = [h for h in terms if lead_start <= h.start and h.end <= f.start and h.term.table == table]
@@ -363,7 +363,7 @@ def _skipped(form: Form, year: int, s: str, free: str, f: _Figure, hits: list[_H
     return False
 
 
-def _table_of(terms: list[_Hit], f: _Figure, s: str, tail_end: int, fig) -> str | None:
+def _table_of(terms: list[_Hit], f: _Figure, s: str, fig) -> str | None:
     """The table of the last topic named before the figure, or of one named right after it."""
     before = [h for h in terms if h.end <= f.start and h.term.topic]
     if before:
