@@ -174,7 +174,7 @@ def random_report(form, seed: int) -> tuple[dict, dict]:
     narrative = {k: PARAGRAPHS[i % len(PARAGRAPHS)].format(n=rng.randint(1, 999)) for i, k in enumerate(keys)}
     narrative["problems"] = PARAGRAPHS[5]
     narrative["improvements"] = PARAGRAPHS[6]
-    narrative["overview"] = f"{2000 + seed % 25}年，本单位认真贯彻落实条例。\n全年工作有序推进。"
+    narrative["overview"] = f"{2000 + seed % 25}年以来，本单位认真贯彻落实条例。\n全年工作有序推进。"  # since: not stale
     return values, narrative
 
 

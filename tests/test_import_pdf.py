@@ -51,7 +51,8 @@ def test_a_real_pdf_is_read_exactly(path):
         assert Decimal(str(data[table][row][col])) == Decimal(str(value)), (table, row, col)
     breaks = {f.key for f in result.findings if f.code.startswith("rule.")}
     assert breaks == {f"t4.{x['group']}.total" for x in expected["published_inconsistencies"]}
-    assert {f.code for f in result.findings} <= {"rule.t4.block_total"}
+    # and 003's 区政府办代表区政府受理…17 件 beside the district's 95 (tests/test_narrative_checks.py)
+    assert {f.code for f in result.findings} <= {"rule.t4.block_total", "narrative.figure_mismatch"}
     improvements, platform = NARRATIVE[path.stem]
     assert _words(result.narrative["improvements"]).startswith(_words(improvements))
     assert _words(result.narrative["platform"]).startswith(_words(platform))

@@ -71,3 +71,21 @@ def test_the_rules_across_years_on_published_numbers(imported):
     rules = [(f.code, f.severity, f.value, f.expected) for f in found if f.code.startswith("rule.")]
     assert ("rule.t2.in_force_trend", "warning", 8, 12) in rules
     assert ("rule.t3.carry_over", "error", 0, 4) in rules
+
+
+def test_import_finds_them_and_stores_them_with_last_year_from_the_store(tmp_path):
+    from govxl.importer import import_paths
+    from govxl.roster import Agency
+    from govxl.store import Store
+
+    with Store(tmp_path / "govxl.db") as store:
+        store.set_roster([Agency("HZ", "淮安市洪泽区人民政府", "区")])
+        first = import_paths([REAL / "002_hongze-district-2023.txt"], store=store, agency="HZ")
+        assert [f.saved for f in first.files] == [True]
+        batch = import_paths([REAL / "003_hongze-district-2024.txt"], store=store, agency="HZ")
+        (item,) = batch.files
+        found = [(f.code, f.key) for f in item.result.findings if f.code.startswith(("narrative.", "yoy."))]
+        assert found == [("narrative.figure_mismatch", "on_request"), ("narrative.copied", "management"),
+                         ("yoy.rise", "t2.licensing.decisions")]
+        stored = store.latest(2024)["HZ"]
+        assert [(f.code, f.key) for f in stored.findings if f.code.startswith(("narrative.", "yoy."))] == found

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from govxl.findings import Finding
+from govxl.form import narrative_checks
 from govxl.form import rules as rule_engine
 from govxl.form.spec import load_form
 from govxl.importer import identity, narrative, sections, stream as streams, tables
@@ -239,7 +240,18 @@ def import_document(doc: Document, *, source: str = "", fmt: str = "text", agenc
         result.findings = [Finding.of("import.not_a_report")]
         return result
     _check_rules(result)
+    _check_narrative(result)
     return result
+
+
+def _check_narrative(result: ImportResult) -> None:
+    """What the text says against the tables, stale years and empty parts, as for a workbook
+    (:func:`govxl.form.narrative_checks.check_published`); what needs last year is checked when
+    the report is stored (:func:`govxl.importer.save.store_import`)."""
+    if result.year is not None:
+        result.findings += narrative_checks.check_published(
+            result.forms, year=result.year, values=result.values, narrative=result.narrative,
+            agency_name=result.agency_name or result.agency)
 
 
 def _form_name(form) -> str:

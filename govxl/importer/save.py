@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govxl import messages as msg
+from govxl.form import narrative_checks
 from govxl.form.spec import load_form
 from govxl.importer.limits import SUFFIXES
 from govxl.importer.reader import import_file
@@ -38,6 +39,11 @@ def store_import(store, result: ImportResult, data: bytes, filename: str) -> boo
     roster = {a.code for a in store.roster()}
     if result.agency not in roster or result.year is None or not readable(result):
         return False
+    last = store.latest(result.year - 1).get(result.agency)
+    if last is not None:  # copied parts, jumps and the rules across years (govxl.form.narrative_checks)
+        result.findings += narrative_checks.check_published_last_year(
+            result.forms, values=result.values, narrative=result.narrative, previous=last.values,
+            previous_narrative=last.narrative)
     keys = {k for name in result.forms.values() for k in load_form(name).cells}
     submission = dict(
         agency=result.agency, year=result.year, source="import",
