@@ -261,6 +261,7 @@ def pin(
 
     if (version is None) == (not unpin):
         _fail(msg.PIN_NEEDS_VERSION)
+    year = _call(api.check_year, year)
     with _call(api.open_store, db, must_exist=True) as store:
         code = store.agency_code(agency)
         try:

@@ -87,14 +87,20 @@ def test_a_reader_that_dies_costs_only_its_file(tmp_path, form, monkeypatch, met
         files.append(path)
     crash = with_far_cell(files[0], tmp_path / "in" / "crash.xlsx", "XFD1048576")
     hog = with_far_cell(files[1], tmp_path / "in" / "hog.xlsx", "XFD2000")
+    copies = []  # enough files for a pool of workers to be busy (a pool once broke at 32)
+    for i in range(30):
+        copies.append(tmp_path / "copies" / f"copy{i:02}.xlsx")
+        copies[-1].parent.mkdir(exist_ok=True)
+        copies[-1].write_bytes(files[i % 3].read_bytes())
     store = store_with_roster(tmp_path / "govxl.db")
-    report = collect([crash, files[0], hog, files[1], files[2]], YEAR, store, workers=2, limits=WHOLE_SHEET,
-                     memory_limit=512 * 1024**2)
+    order = [crash, files[0], hog, files[1], files[2], *copies]
+    report = collect(order, YEAR, store, workers=2, limits=WHOLE_SHEET, memory_limit=512 * 1024**2)
     got = {f.file.rsplit("/", 1)[-1]: f for f in report.files}
     assert [f.code for f in got["crash.xlsx"].findings] == ["file.reader_crashed"]
     assert [f.code for f in got["hog.xlsx"].findings] in (["file.out_of_memory"], ["file.reader_crashed"])
     assert all(got[p.name].status == "accepted" for p in files)
-    assert [f.file for f in report.files] == [str(p) for p in (crash, files[0], hog, files[1], files[2])]
+    assert all(got[p.name].status == "duplicate" for p in copies)
+    assert [f.file for f in report.files] == [str(p) for p in order]
     assert len(store.receipts()) == 3  # the files not examined are not kept: a later run tries again
     paths = write_reports(report, store, tmp_path / "report")
     assert paths and paths[0].name == "问题清单.xlsx"

