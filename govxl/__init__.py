@@ -18,7 +18,7 @@ _EXPORTS = {
                      "ImportBatch", "ImportedFile", "DEFAULT_FORM", "update_agency", "remove_agency",
                      "roster_csv", "deadline", "zip_files", "agency_history", "original_file", "feedback",
                      "issue_list", "agency_links", "reissue_link", "revoke_link", "agency_for_token", "Intake",
-                     "UploadLimits", "UploadRefused", "reminders", "district_view"), "govxl.api"),
+                     "UploadLimits", "UploadRefused", "reminders", "district_view", "ANNEXES", "DEFAULT_ANNEXES"), "govxl.api"),
     **dict.fromkeys(("GovxlError", "InvalidArgument", "OutputError", "SpecError"), "govxl.errors"),
     **dict.fromkeys(("Agency", "RosterError", "read_roster"), "govxl.roster"),
     **dict.fromkeys(("Store",), "govxl.store"),
@@ -29,6 +29,8 @@ __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
     from govxl.api import (
+        ANNEXES,
+        DEFAULT_ANNEXES,
         DEFAULT_FORM,
         ComposeResult,
         ExportResult,

@@ -26,6 +26,7 @@ from pathlib import Path
 from govxl import messages as msg
 from govxl.errors import GovxlError, InvalidArgument, OutputError
 from govxl.form import DEFAULT_FORM
+from govxl.reporting import ANNEXES, DEFAULT_ANNEXES
 from govxl.roster import Agency, read_roster
 from govxl.store import Store, default_db_path
 from govxl.workbook import DEFAULT_PASSWORD
@@ -422,10 +423,16 @@ class ComposeResult:
 
 def compose(store: Store, year: int, out: PathLike, *, format: str, agency: str | None = None,
             district: bool = False, all_agencies: bool = False, name: str = "本区",
-            form: str = DEFAULT_FORM) -> ComposeResult:
+            annexes: Iterable[str] = DEFAULT_ANNEXES, form: str = DEFAULT_FORM) -> ComposeResult:
     """The annual report in the national format: of one agency (``agency=`` its code), of the
     district (``district=True``, section 一 drafted from the data, ``name`` the government's
-    name), or of every agency with accepted data (``all_agencies=True``; ``out`` is a folder)."""
+    name), or of every agency with accepted data (``all_agencies=True``; ``out`` is a folder).
+
+    The district report is for publication: it names no agency with its status. ``annexes``
+    (:data:`ANNEXES`) are internal documents written beside it in the same format, named after
+    it: ``"texts"`` 各单位文字材料汇编 (every agency's text part by part; the draft's placeholders
+    point to it; written by default), ``"status"`` 各单位报送情况 (every agency's status and main
+    figures, who has not reported). ``paths`` lists the report first, then the annexes."""
     from govxl.reporting import reports
 
     year = check_year(year)
@@ -433,11 +440,15 @@ def compose(store: Store, year: int, out: PathLike, *, format: str, agency: str 
         raise InvalidArgument(msg.COMPOSE_ONE_KIND)
     if format not in REPORT_FORMATS:
         raise InvalidArgument(msg.BAD_FORMAT.format(value=format, choices="、".join(REPORT_FORMATS)))
+    annexes = tuple(annexes)
+    if any(a not in ANNEXES for a in annexes):
+        raise InvalidArgument(msg.BAD_ANNEX.format(value="、".join(a for a in annexes if a not in ANNEXES),
+                                                   choices="、".join(ANNEXES)))
     load_form_or_raise(form)
     findings: list = []
     if district:
-        paths = [_writing(out, reports.district_report, store, year, format, out, name=name, form_name=form,
-                          findings=findings)]
+        paths = _writing(out, reports.district_reports, store, year, format, out, name=name, form_name=form,
+                         annexes=annexes, findings=findings)
     elif agency:
         paths = [_writing(out, reports.agency_report, store, year, store.agency_code(agency), format, out,
                           form_name=form)]

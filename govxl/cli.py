@@ -179,7 +179,7 @@ def _print_collect(result) -> None:
 
     from govxl.findings import STATUS_LABELS
 
-    table = Table(title=f"{result.year} 年度收集结果", show_lines=False)
+    table = Table(title=f"{result.year}年度收集结果", show_lines=False)
     for title in ("单位代码", "单位名称", "文件", "版本", "状态", "错误", "警告", "未说明"):
         table.add_column(title)
     styles = {"rejected": "red", "accepted_with_warnings": "yellow", "accepted": "green"}
@@ -222,7 +222,7 @@ def _print_status(report) -> None:
 
     from govxl.findings import STATUS_LABELS
 
-    table = Table(title=f"{report.year} 年度报送情况")
+    table = Table(title=f"{report.year}年度报送情况")
     for title in ("单位代码", "单位名称", "类别", "状态", "警告（未说明）", "最新版本", "收到时间", "采用版本", "采用原因"):
         table.add_column(title)
     styles = {"rejected": "red", "accepted_with_warnings": "yellow", "accepted": "green", "not_received": "dim"}
@@ -362,21 +362,27 @@ def compose(
     district: bool = typer.Option(False, "--district", help="生成全区汇总的年度报告。"),
     all_agencies: bool = typer.Option(False, "--all", help="为每个已通过审核的单位各生成一份报告，保存在 --out 文件夹。"),
     name: str = typer.Option("本区", "--name", help="全区报告的机关名称，例如 卫东区人民政府。"),
+    annex: list[str] | None = typer.Option(
+        None, "--annex", metavar="附件",
+        help="全区报告另附的内部材料（可重复）：texts 各单位文字材料汇编（默认生成），"
+             "status 各单位报送情况；none 不生成附件。附件与报告放在同一文件夹，不对外公开。"),
     db: Path | None = _db_option(),
     form: str = _form_option(),
 ) -> None:
     """按国家格式生成年度报告（Markdown、网页或 Word）。
 
     单位报告的文字取自该单位填报表的“文字部分”，表格数字取自其通过审核的最新版本；
-    全区报告的“总体情况”根据汇总数据起草，供办公室修改。
+    全区报告的“总体情况”根据汇总数据起草，供办公室修改，不列出各单位的报送状态；
+    各单位的文字材料汇编和报送情况作为内部附件另存（--annex）。
 
     示例：govxl compose --year 2025 --district --name 卫东区人民政府 --format docx --out 2025年报告.docx
     """
     from govxl import api
 
     with _call(api.open_store, db, readonly=True) as store:
+        annexes = api.DEFAULT_ANNEXES if not annex else [a for a in annex if a != "none"]
         result = _call(api.compose, store, year, out_path, format=fmt, agency=agency, district=district,
-                       all_agencies=all_agencies, name=name, form=form)
+                       all_agencies=all_agencies, name=name, annexes=annexes, form=form)
     out.print(msg.COMPOSED.format(n=len(result.paths), path=out_path), highlight=False)
     if result.findings:  # govxl's own draft disagrees with the district's tables
         console.print(msg.COMPOSE_DRAFT_DISAGREES.format(n=len(result.findings)), style="yellow", highlight=False)

@@ -195,7 +195,7 @@ def test_next_years_workbook_is_prefilled_with_the_carry_over(tmp_path, form, la
     roster.write_text("code,name\nA01,卫东区财政局\nA02,卫东区教育局\n", encoding="utf-8")
     result = _cli("generate", "--year", str(YEAR + 1), "--roster", str(roster), "--out", str(tmp_path / "next"),
                   "--db", str(db))
-    assert result.returncode == 0 and "1 个单位" in result.stdout
+    assert result.returncode == 0 and "1个单位" in result.stdout
     wb = openpyxl.load_workbook(tmp_path / "next" / f"{YEAR + 1}_A01_卫东区财政局.xlsx")
     ws = wb["三、依申请公开"]
     for col in ("natural", "commercial", "other"):

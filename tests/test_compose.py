@@ -114,12 +114,13 @@ def test_agency_reports_in_every_format(collected):
     paths = all_agency_reports(store, 2023, "html", tmp / "all")
     assert len(paths) == len(store.latest(2023)) == 29
     html = (tmp / "all" / "2023_WD025_卫东区金融工作局.html").read_text(encoding="utf-8")
-    assert "<h1>卫东区金融工作局2023年政府信息公开工作年度报告</h1>" in html
+    h1 = re.search(r"<h1>(.*?)</h1>", html).group(1)
+    assert re.sub(r"<[^>]+>", "", h1) == "卫东区金融工作局2023年政府信息公开工作年度报告"
     assert 'rowspan="22"' in html and "（七）总计" in html and "<style>" in html
     assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # no external assets
     document = docx.Document(agency_report(store, 2023, "WD025", "docx", tmp / "wd025.docx"))
     texts = [p.text for p in document.paragraphs]
-    assert texts[0] == "卫东区金融工作局2023年政府信息公开工作年度报告"
+    assert texts[0].replace("\n", "") == "卫东区金融工作局2023年政府信息公开工作年度报告"  # on two lines
     assert "一、总体情况" in texts and "（五）监督保障" in texts
     assert len(document.tables) == 3
     assert document.tables[1].cell(3, 0).text == "一、本年新收政府信息公开申请数量"
@@ -135,10 +136,8 @@ def test_district_report_drafts_section_one_from_the_data(collected):
     assert f"全区应报送年度报告的单位{status.overall.total}个，已报送并通过审核{status.overall.reported}个" in text
     assert f"全区共新收政府信息公开申请{c.totals['t3.new.total']}件" in text
     assert f"结转下年度继续办理{c.totals['t3.carry_next.total']}件" in text
-    assert "卫东区信访局" in text and "尚未报送" in text
     rows = {labels[-1]: numbers for table in structure(text)["tables"] for labels, numbers in table["rows"] if labels}
     assert rows["一、本年新收政府信息公开申请数量"][-1] == str(c.totals["t3.new.total"])
-    assert "附：各单位政府信息公开工作年度报告报送情况" in text and "未报送" in text
     sections = [h for h in structure(text)["headings"]]
     assert sections[1:7] == ["一、总体情况", "(一)主动公开", "(二)依申请公开", "(三)政府信息管理",
                              "(四)政府信息公开平台建设", "(五)监督保障"]
@@ -194,8 +193,8 @@ def test_district_html_and_word(collected):
     assert html.count("<svg") == 3 and "办理结果" in html  # no year-over-year chart without last year
     assert 'class="placeholder"' in html
     document = docx.Document(district_report(store, 2023, "docx", tmp / "d.docx", name="卫东区人民政府"))
-    assert len(document.tables) == 4  # three national tables and the appendix
-    assert document.paragraphs[0].text == "卫东区人民政府2023年政府信息公开工作年度报告"
+    assert len(document.tables) == 3  # the three national tables; the annexes are documents of their own
+    assert document.paragraphs[0].text == "卫东区人民政府\n2023年政府信息公开工作年度报告"
 
 
 def test_word_layout_follows_gb_t_9704(tmp_path, form):
@@ -327,3 +326,140 @@ def rule_number(value) -> str:
     from govxl.form.rules import format_number
 
     return format_number(value)
+
+
+def _visible(path) -> str:
+    """The text a reader sees in a composed file (md, html or docx)."""
+    if path.suffix == ".docx":
+        document = docx.Document(path)
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        text = re.sub(r"<style>.*?</style>|<[^>]+>", "", text, flags=re.S)
+        import html as html_module
+
+        text = html_module.unescape(text)
+    return text
+
+
+@pytest.fixture(scope="module")
+def district_files(collected, tmp_path_factory):
+    """The district report in every format, with both annexes, through the public API."""
+    import govxl
+
+    store, _ = collected
+    out = tmp_path_factory.mktemp("district_files")
+    files = {}
+    for fmt in ("md", "html", "docx"):
+        result = govxl.compose(store, 2023, out / f"全区.{fmt}", format=fmt, district=True, name="卫东区人民政府",
+                               annexes=("texts", "status"))
+        files[fmt] = result.paths
+    return files
+
+
+def test_the_public_district_report_names_no_agency_with_its_status(collected, district_files, tmp_path):
+    """Who has not reported, who failed and who passed with warnings is internal: it is in the
+    annex 各单位报送情况, never in the report for publication."""
+    import govxl
+    from govxl.findings import STATUS_LABELS
+
+    store, _ = collected
+    status = completeness(store, 2023)
+    internal = [a for a in status.agencies if a.status != "accepted"]
+    assert {a.status for a in internal} >= {"not_received", "rejected", "accepted_with_warnings"}
+    for fmt, (report, texts, annex) in district_files.items():
+        public = _visible(report)
+        assert "卫东区人民政府2023年" in _normal(public)
+        for a in internal:  # (an agency with warnings may be in the chart of the most applications)
+            assert a.status == "accepted_with_warnings" or a.name not in public, (fmt, a.name)
+        for label in ("未报送", "尚未报送", STATUS_LABELS["rejected"], STATUS_LABELS["accepted_with_warnings"]):
+            assert label not in public, (fmt, label)
+        inside = _visible(annex)
+        for a in internal:
+            assert a.name in inside and STATUS_LABELS[a.status] in inside, (fmt, a.name)
+    # by default: the report and the texts annex, no status annex
+    default = govxl.compose(store, 2023, tmp_path / "d.md", format="md", district=True, name="卫东区人民政府")
+    assert [p.name for p in default.paths] == ["d.md", "d_各单位文字材料汇编.md"]
+    only = govxl.compose(store, 2023, tmp_path / "e.md", format="md", district=True, name="卫东区人民政府", annexes=())
+    assert [p.name for p in only.paths] == ["e.md"]
+    with pytest.raises(govxl.InvalidArgument):
+        govxl.compose(store, 2023, tmp_path / "f.md", format="md", district=True, annexes=("status", "x"))
+
+
+def test_the_texts_annex_gathers_every_agencys_text_part_by_part(collected, district_files, form):
+    """各单位文字材料汇编: under each part of the report (from the form spec), every agency's own
+    paragraphs of that part, in roster order; the draft's placeholders point to it."""
+    store, _ = collected
+    c = consolidate(store, 2023)
+    latest = store.latest(2023)
+    included = [a for a in completeness(store, 2023).agencies if a.code in {x.agency.code for x in c.contributions}]
+    for fmt, (report, texts, _annex) in district_files.items():
+        text = _normal(_visible(texts))
+        headings = [p.heading or p.label for p in form.narrative]
+        at = [text.index(_normal(h)) for h in headings]
+        assert at == sorted(at), fmt  # the parts in the order of the report
+        for i, part in enumerate(form.narrative):
+            section = text[at[i]:at[i + 1] if i + 1 < len(at) else len(text)]
+            place = -1
+            for a in included:
+                own = latest[a.code].narrative.get(part.key, "")
+                if not own.strip():
+                    continue
+                where = section.find(_normal(a.name) + _normal(own.splitlines()[0]), place + 1)
+                assert where > place, (fmt, part.key, a.name)
+                place = where
+        drafted = _visible(report)
+        placeholders = [line for line in drafted.splitlines() if line.strip().startswith("【")]
+        assert placeholders and all("文字材料汇编" in line for line in placeholders), fmt
+
+
+def test_the_active_paragraph_states_every_row_of_table_two(collected, district_files, form):
+    """（一）主动公开 of the draft names every row of table 二 (规章 too) with each of its figures."""
+    from govxl.form.rules import format_number
+
+    store, _ = collected
+    totals = consolidate(store, 2023).totals
+    text = _visible(district_files["md"][0])
+    active = next(line for line in text.splitlines() if line.startswith("全区各单位本年"))
+    table = form.table("t2")
+    assert len(table.rows) >= 6
+    for row in table.rows:
+        assert row.label in active, row.label
+        for column in table.block_of(row.key).columns:
+            value = format_number(totals[f"t2.{row.key}.{column.key}"])
+            start = active.index(row.label) if column.prose.startswith("{row}") or "{row}" in column.prose else 0
+            assert value in active[max(start - 6, 0):], (row.key, column.key)
+    figures = re.findall(r"\d+(?:\.\d+)?(?=件|万元)", active)
+    assert len(figures) == sum(len(table.block_of(r.key).columns) for r in table.rows)
+
+
+MEASURE_WORDS = "个件份处项家名条次年月日字行列页万元"
+
+
+def test_no_space_between_a_number_and_its_measure_word(collected, district_files):
+    """Official documents write 35个单位, never 35 个单位: every composed output is scanned."""
+    store, tmp = collected
+    files = [p for paths in district_files.values() for p in paths]
+    for fmt in ("md", "html", "docx"):  # an agency whose own text is written so too
+        files.append(agency_report(store, 2023, "WD001", fmt, tmp / f"spacing.{fmt}"))
+    # what agencies wrote is theirs (卫东区金融工作局 writes "2023 年"): the annex quotes it as is
+    theirs = {_normal(p) for s in store.latest(2023).values() for text in s.narrative.values()
+              for p in text.splitlines()}
+    spaced = re.compile(rf"\d[ \t\u00a0\u3000]+[{MEASURE_WORDS}]")
+    for path in files:
+        lines = [line for line in _visible(path).splitlines() if _normal(line) not in theirs]
+        found = spaced.findall("\n".join(lines))
+        assert not found, (path.name, found[:5])
+
+
+def test_message_catalogues_write_numbers_without_a_space():
+    """The texts a clerk reads (program messages, findings, workbook and summary texts) put no
+    space between a number's placeholder and its measure word, nor after 第."""
+    import govxl.messages as messages
+
+    texts = [v for k, v in vars(messages).items() if k.isupper() and isinstance(v, str)]
+    for name in ("findings.toml", "workbook.toml", "summary.toml"):
+        texts += re.findall(r'"([^"\n]*)"', (ROOT / "templates" / name).read_text(encoding="utf-8"))
+    bad = [t for t in texts if re.search(rf"\}}[ \u3000]+[{MEASURE_WORDS}]|第[ \u3000]+\{{", t)]
+    assert not bad, bad[:5]

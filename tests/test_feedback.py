@@ -79,7 +79,7 @@ def test_feedback_carries_every_value_by_its_labels(tmp_path, form, layout, chan
         assert unplaced == []
     # Balanced values in a fresh template: the checks pass, but the verdict is not a green pass.
     verdict = openpyxl.load_workbook(tmp_path / "report" / FEEDBACK, data_only=True)["填报说明"]
-    expected = (f"尚未填写（{len(lost)} 处未填）" if lost else layout.texts["checks"]["feedback_pass"])
+    expected = (f"尚未填写（{len(lost)}处未填）" if lost else layout.texts["checks"]["feedback_pass"])
     assert verdict.cell(COVER.summary.row + 1, 2).value == expected
 
 

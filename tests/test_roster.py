@@ -38,20 +38,20 @@ def test_formula_like_names_are_kept_as_text():
 
 def test_duplicate_codes_name_both_lines():
     problems = _problems(b"code,name\nA01,one\nA02,two\na01,three\n")
-    assert problems == ["第 4 行：单位代码“a01”与第 2 行重复，每个单位的代码必须唯一。"]
+    assert problems == ["第4行：单位代码“a01”与第2行重复，每个单位的代码必须唯一。"]
 
 
 def test_duplicate_names_are_refused():
     problems = _problems("code,name\nA01,财政局\nA02,财政局\n".encode())
-    assert "第 3 行" in problems[0] and "与第 2 行重复" in problems[0]
+    assert "第3行" in problems[0] and "与第2行重复" in problems[0]
 
 
 def test_empty_names_and_codes_are_each_reported():
     problems = _problems("code,name\nA01,\n,财政局\nA03,  \n".encode())
     assert problems == [
-        "第 2 行：单位名称为空（单位代码 A01）。",
-        "第 3 行：单位代码为空。",
-        "第 4 行：单位名称为空（单位代码 A03）。",
+        "第2行：单位名称为空（单位代码A01）。",
+        "第3行：单位代码为空。",
+        "第4行：单位名称为空（单位代码A03）。",
     ]
 
 
@@ -62,11 +62,11 @@ def test_missing_columns_are_named():
 
 def test_undecodable_bytes_name_the_line():
     data = "code,name\nA01,财政局\n".encode() + b"A02,\xff\xfe\xfa\n"
-    assert _problems(data) == ["第 3 行含有无法识别的字符。请在 Excel 中将名单“另存为”“CSV UTF-8（逗号分隔）”后重试。"]
+    assert _problems(data) == ["第3行含有无法识别的字符。请在 Excel 中将名单“另存为”“CSV UTF-8（逗号分隔）”后重试。"]
 
 
 def test_bytes_invalid_in_every_encoding():
-    assert "第 2 行" in _problems(b"code,name\nA01,\xff\xff\n")[0]
+    assert "第2行" in _problems(b"code,name\nA01,\xff\xff\n")[0]
 
 
 def test_empty_file_and_header_only():
@@ -76,8 +76,8 @@ def test_empty_file_and_header_only():
 
 def test_control_characters_and_overlong_fields():
     problems = _problems(("code,name\nA01,财政\x07局\nA02," + "局" * 101 + "\n").encode())
-    assert "第 2 行" in problems[0] and "控制字符" in problems[0]
-    assert "第 3 行" in problems[1] and "过长（101 字）" in problems[1]
+    assert "第2行" in problems[0] and "控制字符" in problems[0]
+    assert "第3行" in problems[1] and "过长（101字）" in problems[1]
 
 
 def test_missing_file():

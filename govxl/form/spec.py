@@ -49,6 +49,9 @@ class Column:
     label: str
     group: tuple[str, ...] = ()
     type: str | None = None
+    # How prose states a value of this column: ``{row}`` the row's label, ``{value}`` the figure
+    # with its unit (制发{row}{value} -> 制发规章3件). Empty: the row and column labels are used.
+    prose: str = ""
 
 
 @dataclass(frozen=True)
@@ -451,7 +454,8 @@ def _table(t: dict, table_sections: dict, types: dict) -> Table:
     for i, b in enumerate(_req(t, "blocks", where, list)):
         bw = f"{where} block {i + 1}"
         cols = tuple(
-            Column(_req(c, "key", bw), _req(c, "label", bw), tuple(c.get("group", ())), c.get("type"))
+            Column(_req(c, "key", bw), _req(c, "label", bw), tuple(c.get("group", ())), c.get("type"),
+                   c.get("prose", ""))
             for c in _req(b, "columns", bw, list)
         )
         rows = tuple(

@@ -26,7 +26,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 
-from govxl.reporting.grid import COVERED, GridCell
+from govxl.reporting.grid import COVERED, header_rows, text_width
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
@@ -43,10 +43,12 @@ TABLE_SIZE = Pt(10.5)  # 5号
 PAGE_NUMBER_SIZE = Pt(14)  # 4号
 TEXT_WIDTH_MM, TEXT_HEIGHT_MM = 156, 225
 LINES, CHARS = 22, 28
+TITLE_CHARS = 20  # 2号 characters on a line of 156 mm
 # 22 lines: the pitch in whole twips, rounded down so that the 22nd line still fits.
 LINE_PITCH = Twips(int(TEXT_HEIGHT_MM / 25.4 * 1440 / LINES))
 # 28 characters: 16 pt characters closed up by 0.4 pt each (28 × 15.6 pt ≤ 156 mm < 29 × 15.6 pt).
 CHAR_SPACING_TWENTIETHS = -8
+CELL_MARGIN_TWIPS = 57  # 1 mm: half a 10.5 pt character on both sides together (compose.CELL_PAD)
 
 
 def set_fonts(target, east_asian: str, latin: str = LATIN_FONT) -> None:
@@ -87,10 +89,32 @@ def _style(doc, name: str, east_asian: str, size, *, bold: bool = False, align=N
         fmt.alignment = align
     _char_spacing(style)
     ppr = style.element.get_or_add_pPr()
-    snap = OxmlElement("w:snapToGrid")  # the spacing above makes the 28 characters, not the grid
-    snap.set(qn("w:val"), "0")
-    ppr.append(snap)
+    # 35个单位 as written: no extra space between digits and Chinese; the spacing above makes
+    # the 28 characters, not the grid
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN", "w:snapToGrid"):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), "0")
+        _insert_ordered(ppr, el)
     return style
+
+
+# The order of the children of w:pPr in the schema (Word refuses a document that breaks it).
+_PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+              "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+              "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+              "sectPr", "pPrChange"]
+
+
+def _insert_ordered(ppr, el) -> None:
+    rank = _PPR_ORDER.index(el.tag.split("}")[1])
+    for child in ppr:
+        name = child.tag.split("}")[1]
+        if name in _PPR_ORDER and _PPR_ORDER.index(name) > rank:
+            child.addprevious(el)
+            return
+    ppr.append(el)
 
 
 def _defaults(doc) -> None:
@@ -164,18 +188,26 @@ def write_docx(blocks, context: dict, path: str | Path) -> None:
     _style(doc, "Title", TITLE_FONT, TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)
     _style(doc, "Heading 1", H1_FONT, BODY_SIZE, indent=True)
     _style(doc, "Heading 2", H2_FONT, BODY_SIZE, indent=True)
+    _style(doc, "Heading 3", BODY_FONT, BODY_SIZE, bold=True, indent=True)  # 三级标题: 仿宋 bold
     doc.styles["Title"].paragraph_format.line_spacing = Pt(TITLE_SIZE.pt * 1.5)
-    for name in ("Heading 1", "Heading 2"):
+    for name in ("Heading 1", "Heading 2", "Heading 3"):
         doc.styles[name].paragraph_format.keep_with_next = True
     _no_title_border(doc.styles["Title"])
     for block in blocks:
         if block.kind == "title":
-            doc.add_paragraph(block.text, style="Title")
+            title = doc.add_paragraph(style="Title")
+            lines = title_lines(block.text, context.get("title_parts") if block is blocks[0] else None)
+            for i, line in enumerate(lines):
+                run = title.add_run(line)
+                if i + 1 < len(lines):
+                    run.add_break()
             doc.add_paragraph("", style=body)
         elif block.kind == "h1":
             doc.add_paragraph(block.text, style="Heading 1")
         elif block.kind == "h2":
             doc.add_paragraph(block.text, style="Heading 2")
+        elif block.kind == "h3":
+            doc.add_paragraph(block.text, style="Heading 3")
         elif block.kind in ("p", "placeholder"):
             doc.add_paragraph(block.text, style=body)
         elif block.kind == "note":
@@ -186,6 +218,19 @@ def write_docx(blocks, context: dict, path: str | Path) -> None:
     doc.core_properties.title = context.get("title", "")
     doc.core_properties.author = "govxl"
     doc.save(str(path))
+
+
+def title_lines(text: str, parts: list[str] | None = None) -> list[str]:
+    """The lines of a title that is too long for one: broken between its parts (the name; the
+    year and the report's name) when each fits on a line, else into lines of equal length — never
+    a character or two alone on the last line."""
+    if text_width(text) <= TITLE_CHARS:
+        return [text]
+    if parts and "".join(parts) == text and all(text_width(p) <= TITLE_CHARS for p in parts):
+        return list(parts)
+    n = -(-len(text) // TITLE_CHARS)
+    size = -(-len(text) // n)
+    return [text[i:i + size] for i in range(0, len(text), size)]
 
 
 def _no_title_border(style) -> None:
@@ -200,18 +245,21 @@ def _flag(parent, tag: str) -> None:
     parent.append(el)
 
 
-def header_rows(grid: list[list[GridCell | None]]) -> int:
-    """How many leading rows are the table's header (every cell a header), when the table has
-    one header: a table whose header cells come back further down (blocks, each under its own
-    heading) repeats none."""
-    def is_header(row):
-        cells = [c for c in row if c is not None and c is not COVERED]
-        return bool(cells) and all(c.kind == "header" for c in cells)
-
-    n = 0
-    while n < len(grid) and is_header(grid[n]):
-        n += 1
-    return 0 if any(is_header(row) for row in grid[n:]) else n
+def _cell_margins(table) -> None:
+    """Narrow left and right cell margins (1 mm): a column of the national tables is a word or a
+    number wide, and Word's default margins (1.9 mm) would break 总计 into 总/计."""
+    tbl_pr = table._tbl.tblPr
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        tbl_pr.append(margins)
 
 
 def _table(doc, grid, widths: list[float] | None) -> None:
@@ -226,6 +274,7 @@ def _table(doc, grid, widths: list[float] | None) -> None:
     for c, share in enumerate(widths):
         for cell in table.columns[c].cells:
             cell.width = Mm(TEXT_WIDTH_MM * share)
+    _cell_margins(table)
     repeat = header_rows(grid)
     blocks = repeat == 0 and any(c is not None and c is not COVERED and c.kind == "header"
                                  for row in grid[1:] for c in row)

@@ -3,6 +3,7 @@ table model that every report format (Markdown, HTML, Word) writes out."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from govxl.form.layout import Label, WorkbookLayout
@@ -49,3 +50,33 @@ def table_widths(layout: WorkbookLayout, table_key: str) -> list[float]:
     widths = [sheet.col_widths.get(c, 10) for c in range(width)]
     total = sum(widths)
     return [w / total for w in widths]
+
+
+def _is_header(row) -> bool:
+    cells = [c for c in row if c is not None and c is not COVERED]
+    return bool(cells) and all(c.kind == "header" for c in cells)
+
+
+def header_rows(grid: list[list[GridCell | None]]) -> int:
+    """How many leading rows are the table's header (every cell a header), when the table has
+    one header: a table whose header cells come back further down (blocks, each under its own
+    heading) repeats none."""
+    n = 0
+    while n < len(grid) and _is_header(grid[n]):
+        n += 1
+    return 0 if any(_is_header(row) for row in grid[n:]) else n
+
+
+def row_groups(grid: list[list[GridCell | None]]) -> list[list]:
+    """The rows in groups that each start with header rows: the blocks of a table of blocks."""
+    groups: list[list] = []
+    for i, row in enumerate(grid):
+        if not groups or (_is_header(row) and not _is_header(grid[i - 1])):
+            groups.append([])
+        groups[-1].append(row)
+    return groups
+
+
+def text_width(text: str) -> float:
+    """Width in full-width characters (a digit or Latin letter is half)."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)

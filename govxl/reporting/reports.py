@@ -10,16 +10,22 @@ from govxl.consolidation.merge import consolidate, previous_year
 from govxl.errors import GovxlError
 from govxl.form.spec import load_form
 from govxl.names import agency_filename
+from govxl.reporting import ANNEXES, DEFAULT_ANNEXES
 from govxl.reporting.compose import (
     FORMATS,
     agency_context,
     check_draft,
+    annex_texts,
     district_context,
+    point_to_texts_annex,
+    status_annex,
+    texts_annex,
     write_output,
 )
 from govxl.store import Store
 
-__all__ = ["FORMATS", "ReportError", "agency_report", "all_agency_reports", "district_report"]
+__all__ = ["ANNEXES", "DEFAULT_ANNEXES", "FORMATS", "ReportError", "agency_report", "all_agency_reports",
+           "annex_path", "district_report", "district_reports"]
 
 
 class ReportError(GovxlError):
@@ -64,3 +70,42 @@ def district_report(store: Store, year: int, fmt: str, path: str | Path, *, name
     if findings is not None:
         findings += check_draft(context, current.totals)
     return write_output(context, fmt, "district", Path(path))
+                    form_name: str = "annual-2021") -> Path:
+    """The district's consolidated report for publication, section 一 drafted from the data."""
+    return district_reports(store, year, fmt, path, name=name, form_name=form_name, annexes=())[0]
+
+
+def annex_path(path: str | Path, annex: str) -> Path:
+    """Where an annex of the district report at ``path`` is written: beside it, named after it."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}_{annex_texts()[annex]['short']}{path.suffix}")
+
+
+def district_reports(store: Store, year: int, fmt: str, path: str | Path, *, name: str,
+                     form_name: str = "annual-2021", annexes=DEFAULT_ANNEXES) -> list[Path]:
+    """The district's report for publication at ``path`` and, beside it, the internal annexes
+    asked for (:data:`ANNEXES`): ``texts`` 各单位文字材料汇编 (every agency's text part by part,
+    which the draft's placeholders point to), ``status`` 各单位报送情况 (every agency's status).
+    Returns the report's path first, then the annexes'."""
+    annexes = tuple(dict.fromkeys(annexes))
+    unknown = [a for a in annexes if a not in ANNEXES]
+    if unknown:
+        raise ValueError(f"unknown annex {unknown}")
+    form = load_form(form_name)
+    current = consolidate(store, year, form_name)
+    status = completeness(store, year)
+    context = district_context(current, previous_year(store, current, form_name), status, name=name)
+    documents = []
+    if "texts" in annexes:
+        point_to_texts_annex(context)
+        latest = store.latest(year)
+        included = {x.agency.code for x in current.contributions}
+        agencies = [(a.name, latest[a.code].narrative) for a in status.agencies
+                    if a.code in included and a.code in latest]
+        documents.append(("texts", texts_annex(form, name=name, year=year, agencies=agencies)))
+    if "status" in annexes:
+        documents.append(("status", status_annex(current, status, name=name)))
+    paths = [write_output(context, fmt, "district", Path(path))]
+    for key, annex in documents:
+        paths.append(write_output(annex, fmt, "annex", annex_path(path, key)))
+    return paths
