@@ -390,8 +390,12 @@ class ExportResult:
         return {"year": self.year, "file": str(self.path), "format": self.format, "agencies": self.agencies}
 
 
-def export(store: Store, year: int, out: PathLike, *, format: str, form: str = DEFAULT_FORM) -> ExportResult:
-    """Every value of every agency's version in use as one long table (csv, json or xlsx)."""
+def export(store: Store, year: int, out: PathLike, *, format: str, keys: bool = False,
+           form: str = DEFAULT_FORM) -> ExportResult:
+    """Every value of every agency's version in use as one long table (csv, json or xlsx). csv
+    and xlsx are for Excel: Chinese column titles, tables, rows, columns and statuses by their
+    names (表二, 规章, 通过（有警告）); json — and csv or xlsx with ``keys=True`` — carry the
+    machine keys (t2, rules, accepted_with_warnings)."""
     from govxl.consolidation.export import export as write_export
     from govxl.consolidation.merge import consolidate
 
@@ -400,7 +404,7 @@ def export(store: Store, year: int, out: PathLike, *, format: str, form: str = D
         raise InvalidArgument(msg.BAD_FORMAT.format(value=format, choices="、".join(EXPORT_FORMATS)))
     load_form_or_raise(form)
     result = consolidate(store, year, form)
-    _writing(out, write_export, result, format, out)
+    _writing(out, write_export, result, format, out, keys=keys)
     return ExportResult(year, Path(out), format, len(result.contributions))
 
 

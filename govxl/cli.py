@@ -337,19 +337,21 @@ def export(
     year: int = typer.Option(..., "--year", help="报告年度。"),
     fmt: str = typer.Option(..., "--format", help="文件格式：csv、json 或 xlsx。"),
     out_file: Path = typer.Option(..., "--out", help="输出文件。"),
+    keys: bool = typer.Option(False, "--keys", help="csv、xlsx 使用程序用的英文键名（t2、rules 等），供程序处理。"),
     db: Path | None = _db_option(),
     form: str = _form_option(),
 ) -> None:
     """导出各单位的全部数据（每个单位每个单元格一行），供分析使用。
 
-    CSV 为带 BOM 的 UTF-8 编码，可直接用 Excel 打开。
+    CSV 为带 BOM 的 UTF-8 编码，可直接用 Excel 打开；csv、xlsx 的列名和内容为中文
+    （表二、规章、报送状态），json 使用英文键名。
 
     示例：govxl export --year 2025 --format csv --out 2025年数据.csv
     """
     from govxl import api
 
     with _call(api.open_store, db, readonly=True) as store:
-        result = _call(api.export, store, year, out_file, format=fmt, form=form)
+        result = _call(api.export, store, year, out_file, format=fmt, keys=keys, form=form)
     out.print(msg.EXPORTED.format(n=result.agencies, path=out_file), highlight=False)
 
 

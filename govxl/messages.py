@@ -98,7 +98,7 @@ BAD_FORMAT = "格式“{value}”不正确，只能是 {choices}。"
 EXPORTED = "已导出{n}个单位的数据：{path}"
 COMPOSE_ONE_KIND = "请在 --agency 单位代码、--district、--all 中选择一个。"
 COMPOSE_NO_SUBMISSION = "单位“{code}”在{year}年度没有通过审核的报告数据。"
-BAD_ANNEX = "附件“{value}”不正确，只能是 {choices}（texts：各单位文字材料汇编；status：各单位报送情况）。"
+BAD_ANNEX = "附件“{value}”不正确，只能是{choices}（texts：各单位文字材料汇编；status：各单位报送情况）。"
 COMPOSED = "已生成{n}份年度报告：{path}"
 COMPOSE_DRAFT_DISAGREES = "注意：起草的文字有{n}处与汇总表不一致（报告已生成，请核对措辞模板 templates/reports/_district.j2 或数据）："
 NO_DB = "找不到数据库 {path}。请用 --db 指定收集时使用的数据库文件，或在该数据库所在的文件夹中运行。"
@@ -133,7 +133,7 @@ _OS_ERROR_NAMES = {
     "EDQUOT": "磁盘配额已用完", "ECONNRESET": "网络连接被中断",
 }
 OS_ERRORS = {getattr(_errno, name): text for name, text in _OS_ERROR_NAMES.items() if hasattr(_errno, name)}
-OS_ERROR_OTHER = "系统错误（错误代码 {errno}）"
+OS_ERROR_OTHER = "系统错误（错误代码{errno}）"
 OS_ERROR_UNKNOWN = "系统错误"
 
 

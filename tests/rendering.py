@@ -24,6 +24,14 @@ def flat(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
+def contains(haystack: str, needle: str) -> bool:
+    """``needle`` in ``haystack`` (both flattened), where a character of the CJK radicals
+    supplement, which a PDF's font may give for an ideograph (⺠ for 民) and which NFKC leaves as
+    it is, stands for any character."""
+    pattern = "".join(f"(?:{re.escape(c)}|[\u2e80-\u2eff])" for c in flat(needle))
+    return re.search(pattern, flat(haystack)) is not None
+
+
 def office_pdf(paths: list[Path], out_dir: Path, profile_dir: Path) -> list[Path]:
     """Print workbooks or Word files to PDF with LibreOffice, one PDF per file in ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -72,7 +80,7 @@ class Page:
         out = []
         for top in sorted(rows):
             chars = sorted(rows[top], key=lambda c: c["x0"])
-            out.append(Line(top, chars[0]["x0"], chars[-1]["x1"], "".join(c["text"] for c in chars),
+            out.append(Line(top, chars[0]["x0"], chars[-1]["x1"], flat("".join(c["text"] for c in chars)),
                             max(c["size"] for c in chars)))
         return out
 

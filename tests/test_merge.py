@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import io
 import json
 import random
@@ -142,7 +143,7 @@ def test_export_long_table_in_three_formats(district, form, tmp_path):
     store, *_ = district
     store.set_roster([Agency("A01", "=HYPERLINK(\"http://x\")", "区直部门"), *AGENCIES[1:]])
     result = consolidate(store, YEAR)
-    path = export(result, "csv", tmp_path / "d.csv")
+    path = export(result, "csv", tmp_path / "d.csv", keys=True)
     raw = path.read_bytes()
     assert raw.startswith("\ufeff".encode())
     table = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -152,6 +153,30 @@ def test_export_long_table_in_three_formats(district, form, tmp_path):
     assert fees[0]["value"] == "35.28" and fees[0]["row_label"] == "行政事业性收费"
     records = json.loads(export(result, "json", tmp_path / "d.json").read_text(encoding="utf-8"))
     assert records[0]["agency"] == "A01" and len(records) == len(table)
-    ws = openpyxl.load_workbook(export(result, "xlsx", tmp_path / "d.xlsx"))["data"]
+    ws = openpyxl.load_workbook(export(result, "xlsx", tmp_path / "d.xlsx")).active
     assert ws["B2"].value == '=HYPERLINK("http://x")' and ws["B2"].data_type == "s"
     assert neutralise("+1") == "'+1" and neutralise("卫东区") == "卫东区"
+
+
+def test_export_for_excel_speaks_chinese(district, form, tmp_path):
+    """What a clerk opens in Excel: Chinese column titles, 表二 and 规章 rather than t2 and rules,
+    the status as govxl status names it; no machine key anywhere."""
+    from govxl.findings import STATUS_LABELS
+
+    store, *_ = district
+    result = consolidate(store, YEAR)
+    raw = export(result, "csv", tmp_path / "d.csv").read_bytes().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(raw)))
+    titles, body = table[0], table[1:]
+    assert len(body) == len(result.contributions) * len(form.cells)
+    keys = {k for key in form.cells for k in key.split(".")} | {"data"} | set(STATUS_LABELS)
+    for row in [titles, *body]:
+        assert not keys & set(row), set(row) & keys
+        assert all(not re.fullmatch(r"[a-z_]+", text) for text in row), row
+    assert all(re.search(r"[\u4e00-\u9fff]", title) for title in titles)
+    column = {title: i for i, title in enumerate(titles)}
+    rules = [r for r in body if r[column["项目"]] == form.table("t2").rows[0].label]
+    assert rules and {r[column["表"]] for r in rules} == {"表二"}
+    assert {r[column["报送状态"]] for r in body} <= set(STATUS_LABELS.values())
+    ws = openpyxl.load_workbook(export(result, "xlsx", tmp_path / "d.xlsx")).active
+    assert [c.value for c in ws[1]] == titles and ws.title == "各单位数据"

@@ -303,7 +303,7 @@ def test_last_years_part_in_this_years_report_is_copied_and_stale():
                             level=nc.AREA)
     assert [(f.code, f.key, f.value) for f in found] == [
         ("narrative.stale_year", "overview", 2023), ("narrative.copied", "overview", "100%")]
-    assert "2023 年" in found[0].message and "2024 年度" in found[0].message
+    assert "2023年" in found[0].message and "2024年度" in found[0].message
 
 
 def test_a_part_with_only_its_figures_and_year_changed_is_copied():

@@ -140,3 +140,134 @@ def test_word_body_sets_22_lines_of_28_characters(tmp_path, form):
     lines = [line for line in page.lines(min_size=15.5) if line.top <= block_bottom + 2]
     assert len(lines) == 22
     assert {len(line.text) for line in lines} <= {27, 28, 29} and max(len(line.text) for line in lines) == 28
+
+
+# --- the reports: HTML through Chromium, Word through LibreOffice ---------------------------------
+
+DISTRICT_PAGES = 8  # the district report without annexes
+
+
+@pytest.fixture(scope="module")
+def printed_reports(collected, tmp_path_factory):
+    """The district report (with its status annex) and the report of 卫东区金融工作局, composed
+    through the public API in HTML and Word, printed by Chromium and LibreOffice."""
+    import govxl
+    from rendering import chromium_pdf
+
+    store, _ = collected
+    out = tmp_path_factory.mktemp("reports")
+    files = {}
+    for fmt in ("html", "docx"):
+        district = govxl.compose(store, 2023, out / f"district.{fmt}", format=fmt, district=True,
+                                 name="卫东区人民政府", annexes=("status",))
+        files[f"district.{fmt}"], files[f"status.{fmt}"] = district.paths
+        files[f"agency.{fmt}"] = govxl.compose(store, 2023, out / f"agency.{fmt}", format=fmt, agency="WD025").paths[0]
+    pdfs = {}
+    for key, path in files.items():
+        if path.suffix == ".html":
+            pdfs[key] = chromium_pdf(path, out / f"{key}.pdf", out / "chromium")
+    words = [k for k, p in files.items() if p.suffix == ".docx"]
+    for key, pdf in zip(words, office_pdf([files[k] for k in words], out / "pdf", out / "profile")):
+        pdfs[key] = pdf
+    return {k: pages(pdf) for k, pdf in pdfs.items()}
+
+
+def _unbreakable_headers(form, table_key: str) -> set[str]:
+    """The header texts of a national table that are one word (总计, 自然人, 申请人情况)."""
+    from govxl.reporting.compose import header_words
+    from govxl.reporting.grid import table_grid
+
+    grid = table_grid(layout_form(form), table_key, {})
+    return {c.text for row in grid for c in row
+            if c is not None and c.kind == "header" and c.text and len(header_words(c.text)) == 1}
+
+
+def layout_form(form):
+    from govxl.form.layout import layout_form as lay
+
+    return lay(form)
+
+
+def _label_columns(page, first_column: str) -> list[str]:
+    """The row labels of a table on a page: the text left of its first data column, as runs of
+    adjacent characters gathered by the left edge they start at (a label column, its lines in
+    order); [] when the page does not show the column's header."""
+    import unicodedata
+
+    chars = [{**c, "text": unicodedata.normalize("NFKC", c["text"])} for c in page.chars if c["text"].strip()]
+    rows: dict[int, list] = {}
+    for c in chars:
+        rows.setdefault(round(c["bottom"]), []).append(c)
+    start = None
+    for bottom in sorted(rows):
+        line = sorted(rows[bottom], key=lambda c: c["x0"])
+        text = "".join(c["text"] for c in line)
+        if first_column in text:
+            start = line[text.index(first_column)]
+            break
+    if start is None:
+        return []
+    columns: dict[int, str] = {}
+    for bottom in sorted(rows):
+        if bottom <= start["bottom"]:
+            continue
+        run: list = []
+        for c in sorted(rows[bottom], key=lambda c: c["x0"]) + [None]:
+            if c is not None and c["x1"] <= start["x0"] + 0.5 and (not run or c["x0"] - run[-1]["x1"] < 3):
+                run.append(c)
+                continue
+            if run:
+                edge = round(run[0]["x0"] / 4)
+                columns[edge] = columns.get(edge, "") + "".join(x["text"] for x in run)
+            run = [c] if c is not None and c["x1"] <= start["x0"] + 0.5 else []
+    return list(columns.values())
+
+
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_reports_print_within_budget_with_headers_on_every_page(printed_reports, form, fmt):
+    """Printed, the district report keeps its page budget; a table that spans pages shows its
+    header on every one; no row is cut at a page's edge; a one-word header (总计) is never
+    broken; no page but the last is left more than half empty; the title leaves no character
+    alone on its last line."""
+    from rendering import contains, flat
+
+    for kind in ("district", "agency"):
+        doc = printed_reports[f"{kind}.{fmt}"]
+        assert len(doc) <= DISTRICT_PAGES, (kind, len(doc))
+        for page in doc:
+            assert page.outside() == [], (kind, page.number)
+        t3 = form.table("t3")
+        spanned = [p for p in doc if any(contains(p.text, r.label) for r in t3.rows[2:])]
+        assert len(spanned) >= (2 if kind == "district" else 1)
+        for page in spanned:
+            for header in (t3.column_header, t3.columns[0].label, t3.columns[-1].label):
+                assert contains(page.text, header), (kind, page.number, header)
+        columns = [flat(text) for p in spanned for text in _label_columns(p, t3.columns[0].label)]
+        for row in t3.rows:  # each row label whole on one page: no row cut at a page's edge
+            assert any(contains(text, row.label) for text in columns), (kind, row.label, columns)
+        for key in ("t3", "t4"):
+            for word in _unbreakable_headers(form, key):
+                assert any(contains(line.text, word) for p in doc for line in p.lines()), (kind, key, word)
+        content_top, content_bottom = 37 / 25.4 * 72, (297 - 35) / 25.4 * 72
+        for page in doc[:-1]:
+            bottom = max(c["bottom"] for c in page.chars if c["text"].strip() and c["bottom"] < content_bottom + 5)
+            assert bottom > (content_top + content_bottom) / 2, (kind, page.number)
+        title = [line for line in doc[0].lines(min_size=20)]
+        assert title and len(title[-1].text) >= 3, [line.text for line in title]
+
+
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_status_annex_prints_every_name_whole(printed_reports, collected, fmt):
+    """The internal annex 各单位报送情况: its columns sized to their content — every agency's name,
+    its group and its status on one line (区直部门, never 区直部/门)."""
+    from rendering import contains
+
+    from govxl.collection.status import completeness
+    from govxl.findings import STATUS_LABELS
+
+    store, _ = collected
+    doc = printed_reports[f"status.{fmt}"]
+    lines = [line.text for page in doc for line in page.lines()]
+    for a in completeness(store, 2023).agencies:
+        for text in (a.name, a.group, STATUS_LABELS[a.status]):
+            assert any(contains(line, text) for line in lines), (fmt, text)
