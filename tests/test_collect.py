@@ -14,6 +14,7 @@ from collect_helpers import AGENCIES, YEAR, filled, store_with_roster
 from govxl.collection.collect import CollectError, collect
 from govxl.collection.examine import Context, examine
 from govxl.findings import ERROR, WARNING
+from govxl.form import rules
 from govxl.roster import Agency
 
 ROSTER = {a.code: a for a in AGENCIES}
@@ -386,3 +387,33 @@ def test_parallel_collect_gives_the_same_results(tmp_path, form):
     assert [(f.file, f.status, f.version) for f in serial.files] == \
         [(f.file, f.status, f.version) for f in parallel.files]
 
+
+
+def test_a_deleted_column_never_shifts_a_number_into_another_cell(tmp_path, form, layout):
+    """Every column of every table sheet deleted in turn (openpyxl's delete_cols, which moves the
+    cells to its right but leaves merges, validations and formulas as they were): the file is
+    refused with a structure finding, or — when the column held nothing the form reads (the
+    empty column beyond a table; a check column, which the examination recomputes rather than
+    reads) — every value is read exactly as typed. A number read from a shifted cell is never
+    accepted."""
+    path, values = filled(tmp_path, "s.xlsx", form)
+    complete = rules.complete(form, values)
+    accepted = 0
+    for sheet in layout.sheets:
+        if sheet.table is None:
+            continue
+        for col in range(1, sheet.last_col + 3):
+            wb = openpyxl.load_workbook(path)
+            wb[sheet.name].delete_cols(col)
+            out = tmp_path / f"{sheet.table}-{col}.xlsx"
+            wb.save(out)
+            exam = run(out)
+            if exam.status == "rejected":
+                assert any(c.startswith("structure.") for c in codes(exam, ERROR)), (sheet.name, col, codes(exam))
+                assert not any(k.startswith(sheet.table + ".") for k in exam.values), (sheet.name, col)
+                continue
+            accepted += 1  # a column that held nothing the form reads
+            for key in form.input_keys:
+                if key.startswith(sheet.table + "."):
+                    assert exam.values.get(key) == complete[key], (sheet.name, col, key)
+    assert accepted >= 1

@@ -62,17 +62,11 @@ def _agency_report(s, roster: dict, year: int, fmt: str, path: Path, form) -> Pa
 
 def district_report(store: Store, year: int, fmt: str, path: str | Path, *, name: str,
                     form_name: str = "annual-2021", findings: list | None = None) -> Path:
-    """The district's consolidated report, section 一 drafted from the data. The draft is checked
-    against the district's tables before it is written; what disagrees is added to ``findings``."""
-    current = consolidate(store, year, form_name)
-    context = district_context(current, previous_year(store, current, form_name), completeness(store, year),
-                               name=name)
-    if findings is not None:
-        findings += check_draft(context, current.totals)
-    return write_output(context, fmt, "district", Path(path))
-                    form_name: str = "annual-2021") -> Path:
-    """The district's consolidated report for publication, section 一 drafted from the data."""
-    return district_reports(store, year, fmt, path, name=name, form_name=form_name, annexes=())[0]
+    """The district's consolidated report for publication, section 一 drafted from the data. The
+    draft is checked against the district's tables before it is written; what disagrees is added
+    to ``findings``."""
+    return district_reports(store, year, fmt, path, name=name, form_name=form_name, annexes=(),
+                            findings=findings)[0]
 
 
 def annex_path(path: str | Path, annex: str) -> Path:
@@ -82,11 +76,13 @@ def annex_path(path: str | Path, annex: str) -> Path:
 
 
 def district_reports(store: Store, year: int, fmt: str, path: str | Path, *, name: str,
-                     form_name: str = "annual-2021", annexes=DEFAULT_ANNEXES) -> list[Path]:
+                     form_name: str = "annual-2021", annexes=DEFAULT_ANNEXES,
+                     findings: list | None = None) -> list[Path]:
     """The district's report for publication at ``path`` and, beside it, the internal annexes
     asked for (:data:`ANNEXES`): ``texts`` 各单位文字材料汇编 (every agency's text part by part,
     which the draft's placeholders point to), ``status`` 各单位报送情况 (every agency's status).
-    Returns the report's path first, then the annexes'."""
+    Returns the report's path first, then the annexes'. The draft is checked against the
+    district's tables first; what disagrees is added to ``findings``."""
     annexes = tuple(dict.fromkeys(annexes))
     unknown = [a for a in annexes if a not in ANNEXES]
     if unknown:
@@ -95,6 +91,8 @@ def district_reports(store: Store, year: int, fmt: str, path: str | Path, *, nam
     current = consolidate(store, year, form_name)
     status = completeness(store, year)
     context = district_context(current, previous_year(store, current, form_name), status, name=name)
+    if findings is not None:
+        findings += check_draft(context, current.totals)
     documents = []
     if "texts" in annexes:
         point_to_texts_annex(context)
