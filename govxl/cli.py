@@ -174,20 +174,45 @@ def collect(
     raise typer.Exit(0 if result.valid else DATA_ERROR)
 
 
+def _fit(table, flexible: list[int]) -> None:
+    """Narrow the ``flexible`` columns (names) of a table of fixed column widths, widest first,
+    until the table fits the console: the other columns (codes, statuses, counts) stay whole."""
+    from rich.measure import Measurement
+
+    while Measurement.get(out, out.options, table).maximum > out.width - 6:  # rich keeps a margin
+        column = max((table.columns[i] for i in flexible), key=lambda c: c.width)
+        if column.width <= 8:
+            return
+        column.width -= 1
+
+
 def _print_collect(result) -> None:
+    from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
 
     from govxl.findings import STATUS_LABELS
 
-    table = Table(title=f"{result.year}年度收集结果", show_lines=False)
-    for title in ("单位代码", "单位名称", "文件", "版本", "状态", "错误", "警告", "未说明"):
-        table.add_column(title)
     styles = {"rejected": "red", "accepted_with_warnings": "yellow", "accepted": "green"}
+    rows = []
     for f in result.files:
         d = f.as_dict()
-        table.add_row(f.agency or "—", f.agency_name or "—", Path(f.file).name, str(f.version or "—"),
-                      f"[{styles.get(f.status, 'dim')}]{STATUS_LABELS[f.status]}[/]", str(d["errors"]), str(d["warnings"]),
-                      str(d["unexplained"]))
+        rows.append((f.agency or "—", f.agency_name or "—", Path(f.file).name, str(f.version or "—"),
+                     STATUS_LABELS[f.status], str(d["errors"]), str(d["warnings"]), str(d["unexplained"]),
+                     styles.get(f.status, "dim")))
+    # At 80 columns: codes, counts and statuses whole; the agency's name and the file's name share
+    # what is left and wrap when they must, never cut.
+    table = Table(title=f"{result.year}年度收集结果", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    titles = ("单位代码", "单位名称", "文件", "版本", "状态", "错误", "警告", "未说明")
+    widths = [max([cell_len(r[i]) for r in rows] + [4]) for i in range(len(titles))]
+    left = max(16, out.width - sum(widths[:1] + widths[3:]) - 2 * len(titles) - 1)
+    widths[1] = min(widths[1], max(8, left // 2))
+    widths[2] = min(widths[2], max(8, left - widths[1]))
+    for title, width in zip(titles, widths):
+        table.add_column(title, overflow="fold", width=width)
+    for r in rows:
+        table.add_row(*r[:4], f"[{r[8]}]{r[4]}[/]", *r[5:8])
+    _fit(table, [1, 2])
     out.print(table)
     counts = result.as_dict()["counts"]
     out.print(msg.COLLECT_DONE.format(n=len(result.files), accepted=counts.get("accepted", 0),
@@ -218,23 +243,35 @@ def status(
 
 
 def _print_status(report) -> None:
+    from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
 
     from govxl.findings import STATUS_LABELS
 
-    table = Table(title=f"{report.year}年度报送情况")
-    for title in ("单位代码", "单位名称", "类别", "状态", "警告（未说明）", "最新版本", "收到时间", "采用版本", "采用原因"):
-        table.add_column(title)
     styles = {"rejected": "red", "accepted_with_warnings": "yellow", "accepted": "green", "not_received": "dim"}
+    rows = []
     for a in report.agencies:
         warnings = f"{a.warnings}（{a.unexplained}）" if a.warnings else "—"
-        table.add_row(a.code, a.name, a.group, f"[{styles[a.status]}]{STATUS_LABELS[a.status]}[/]", warnings,
-                      str(a.version or "—"), (a.received_at or "—")[:16].replace("T", " "),
-                      str(a.accepted_version or "—"), msg.VERSION_REASONS.get(a.accepted_reason or "", "—"))
+        rows.append((a.code, a.name, a.group, STATUS_LABELS[a.status], warnings, str(a.version or "—"),
+                     (a.received_at or "—")[:10], str(a.accepted_version or "—"),
+                     msg.VERSION_REASONS.get(a.accepted_reason or "", "—"), styles[a.status]))
+    # At 80 columns: every column as wide as its values (its title may wrap), the name gets the
+    # rest and wraps when it must, never cut; the day received (the time is in --json).
+    table = Table(title=f"{report.year}年度报送情况", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    titles = ("单位代码", "单位名称", "类别", "状态", "警告（未说明）", "最新版本", "收到日期", "采用版本", "采用原因")
+    widths = [max([cell_len(r[i]) for r in rows] + [4]) for i in range(len(titles))]
+    # the name: what the console has left (each column is padded by one space on both sides)
+    widths[1] = min(widths[1], max(8, out.width - sum(widths[:1] + widths[2:]) - 2 * len(titles) - 2))
+    for title, width in zip(titles, widths):
+        table.add_column(title, overflow="fold", width=width)
+    for r in rows:
+        table.add_row(*r[:3], f"[{r[9]}]{r[3]}[/]", *r[4:9])
+    _fit(table, [1, 8])
     out.print(table)
     summary = Table(title="报送率")
     for title in ("类别", "单位数", "已通过", "有警告", "未通过", "未报送", "报送率"):
-        summary.add_column(title)
+        summary.add_column(title, overflow="fold")
     for g in [*report.groups, report.overall]:
         summary.add_row(g.group or "未分类", str(g.total), str(g.counts["accepted"]),
                         str(g.counts["accepted_with_warnings"]), str(g.counts["rejected"]),
@@ -541,6 +578,7 @@ def _localise_help() -> None:
     }.items():
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, text)
+    _fold_help_texts(rich_utils)
 
 
 def run() -> None:
@@ -562,6 +600,7 @@ def run() -> None:
     command = typer.main.get_command(app)
     for cmd in [command, *getattr(command, "commands", {}).values()]:
         _chinese_help_option(cmd)
+        _chinese_help_screen(cmd)
     try:
         code = command.main(prog_name="govxl", standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):
@@ -617,6 +656,64 @@ def _usage_message(e) -> str:
     return msg.USAGE_OTHER.format(detail=e.message)
 
 
+# What a help screen shows for a value of each kind, instead of typer's <int>, <str>, <path>; a
+# switch shows nothing.
+_VALUE_NAMES = {"<int>": "整数", "<float>": "数字", "<str>": "文字", "<path>": "路径", "<bool>": ""}
+
+
+def _chinese_value(param) -> None:
+    shown = param.display_type_rich
+
+    def display_type_rich(ctx):
+        value = shown(ctx)
+        if not value or not value.startswith("<"):
+            return value
+        return _VALUE_NAMES.get(value, "路径" if "path" in value else "文字")
+
+    param.display_type_rich = display_type_rich
+
+
+def _chinese_help_screen(cmd) -> None:
+    """Help screens without English scaffolding: 用法 instead of Usage, [选项] instead of
+    [OPTIONS], a value's kind in Chinese (nothing for a switch), and a command's first paragraph
+    in the list of commands."""
+    for param in getattr(cmd, "params", []):
+        _chinese_value(param)
+    if cmd.help and not cmd.short_help:
+        cmd.short_help = cmd.help.split("\n\n")[0].strip()
+
+    def get_usage(ctx):
+        pieces = " ".join(cmd.collect_usage_pieces(ctx))
+        pieces = pieces.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        return f"用法：{ctx.command_path} {pieces}"
+
+    cmd.get_usage = get_usage
+
+
+def _fold_help_texts(rich_utils) -> None:
+    """Help texts wrap at 80 columns instead of ending in …: Chinese has no spaces to break at,
+    so a line of it is folded."""
+    from rich.columns import Columns
+    from rich.text import Text
+
+    def folded(renderable):
+        if isinstance(renderable, Text):
+            renderable.overflow = "fold"
+        elif isinstance(renderable, Columns):
+            for item in renderable.renderables:
+                folded(item)
+        return renderable
+
+    for name in ("_make_command_help", "_get_parameter_help"):
+        original = getattr(rich_utils, name, None)
+        if original is not None and not getattr(original, "govxl_folded", False):
+            def wrapper(*args, _original=original, **kwargs):
+                return folded(_original(*args, **kwargs))
+
+            wrapper.govxl_folded = True
+            setattr(rich_utils, name, wrapper)
+
+
 def _chinese_help_option(cmd) -> None:
     original = cmd.get_help_option
 
@@ -624,6 +721,7 @@ def _chinese_help_option(cmd) -> None:
         option = original(ctx)
         if option is not None:
             option.help = "显示此帮助并退出。"
+            _chinese_value(option)
         return option
 
     cmd.get_help_option = get_help_option

@@ -81,3 +81,58 @@ def test_usage_errors_of_the_command_line_itself_are_in_chinese(args, message):
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert "Missing" not in result.stderr and "Invalid" not in result.stderr
+
+
+COMMANDS = ("generate", "collect", "status", "merge", "export", "compose", "import", "demo")
+SCAFFOLDING = ("Usage", "OPTIONS", "ARGS", "COMMAND", "<int>", "<str>", "<path>", "<bool>", "default:", "[default",
+               "Show this", "…")
+
+
+def narrow(*args, cwd=None):
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "govxl", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=120)
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_screens_have_no_english_scaffolding_at_80_columns(command):
+    """Every help screen, 80 columns wide: no Usage, [OPTIONS], <int>, <path>, [default: …], no
+    text cut with …, no line wider than the console."""
+    from rich.cells import cell_len
+
+    result = narrow(*([command] if command else []), "--help")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "用法：govxl" in text and "选项" in text
+    for word in SCAFFOLDING:
+        assert word not in text, (command, word)
+    assert max(cell_len(line) for line in text.splitlines()) <= 80
+
+
+def test_status_at_80_columns_shows_every_name_whole(tmp_path):
+    """govxl status in an 80-column console: a long name wraps inside its column, never cut;
+    each agency's code and name can be read back from its lines."""
+    from collect_helpers import store_with_roster
+    from rich.cells import cell_len
+
+    long_names = [("L01", "卫东区人力资源和社会保障局", "区直部门"),
+                  ("L02", "卫东区住房和城乡建设局东城片区管理办公室", "区直部门"),
+                  ("L03", "东风街道办事处", "乡镇街道")]
+    roster = tmp_path / "r.csv"
+    roster.write_text("code,name,group\n" + "".join(f"{c},{n},{g}\n" for c, n, g in long_names), encoding="utf-8")
+    store_with_roster(tmp_path / "govxl.db").close()
+    assert govxl("generate", "--year", "2023", "--roster", str(roster), "--out", str(tmp_path / "wb"),
+                 "--db", str(tmp_path / "govxl.db")).returncode == 0
+    result = narrow("status", "--year", "2023", "--db", str(tmp_path / "govxl.db"))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    for code, name, _group in long_names:
+        (start,) = [i for i, line in enumerate(lines) if line.split()[:1] == [code]]
+        pieces = [lines[start].split()[1]]
+        for line in lines[start + 1:]:
+            indent = len(line) - len(line.lstrip())
+            if not line.startswith(" ") or not line.strip() or indent > 12:  # the next row, table or title
+                break
+            pieces.append(line.split()[0])
+        assert "".join(pieces) == name, (code, pieces)
