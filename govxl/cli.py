@@ -204,7 +204,8 @@ def _print_collect(result) -> None:
     # what is left and wrap when they must, never cut.
     table = Table(title=f"{result.year}年度收集结果", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     titles = ("单位代码", "单位名称", "文件", "版本", "状态", "错误", "警告", "未说明")
-    widths = [max([cell_len(r[i]) for r in rows] + [4]) for i in range(len(titles))]
+    widths = [max([cell_len(r[i]) for r in rows] + [4, cell_len(titles[i]) if i > 2 else 0])
+              for i in range(len(titles))]
     left = max(16, out.width - sum(widths[:1] + widths[3:]) - 2 * len(titles) - 1)
     widths[1] = min(widths[1], max(8, left // 2))
     widths[2] = min(widths[2], max(8, left - widths[1]))
@@ -616,6 +617,10 @@ def run() -> None:
         # a bug, not the user's fault: say so plainly
         if os.environ.get("GOVXL_DEBUG"):
             raise
+        if isinstance(e, OSError):  # a file the command could not read or write: in words a clerk knows
+            console.print(f"[red]错误：[/red]{msg.CANNOT_WRITE.format(path=e.filename or '', error=msg.os_error(e))}",
+                          highlight=False)
+            sys.exit(DATA_ERROR)
         console.print(msg.INTERNAL_ERROR.format(error=f"{type(e).__name__}: {e}"), style="red", highlight=False)
         sys.exit(3)
     sys.exit(code or 0)

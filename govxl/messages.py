@@ -166,7 +166,7 @@ NEED_STORE = "生成各单位填报表需要数据库（记录单位名单）。
 
 
 # Uploads (the workbench and the agencies' self-check links).
-UPLOAD_TOO_MANY = "一次上传的文件太多（{n} 个），每次最多 {limit} 个。请分几次上传。"
+UPLOAD_TOO_MANY = "一次上传的文件太多（{n}个），每次最多{limit}个。请分几次上传。"
 UPLOAD_TOO_LARGE = "上传的内容太大（{size}），每次最多 {limit}。请分几次上传。"
 UPLOAD_FILE_TOO_LARGE = "文件“{name}”太大（{size}），每个文件最多 {limit}。填报表通常不到 1 MB，请确认是否选错了文件。"
 UPLOAD_BAD_ZIP = "压缩包“{name}”已损坏或不是 .zip 格式，无法解压。请重新打包（右键“发送到”→“压缩(zipped)文件夹”）后上传。"
@@ -175,7 +175,7 @@ UPLOAD_ZIP_ENCRYPTED = "压缩包“{name}”设置了密码，无法解压。�
 UPLOAD_NOTHING = "没有收到任何文件。请选择或拖入要上传的文件。"
 NO_SUCH_AGENCY = "单位代码“{code}”不在单位名单中。"
 AGENCY_EXISTS = "单位代码“{code}”已在单位名单中。"
-NO_SUCH_VERSION = "单位“{code}”在 {year} 年度没有第 {version} 版。"
+NO_SUCH_VERSION = "单位“{code}”在{year}年度没有第{version}版。"
 
 # The workbench (govxl serve).
 WEB_BAD_HOST = "请求的主机名不被接受。请用 govxl serve 启动时显示的地址打开工作台。"
@@ -187,7 +187,7 @@ WEB_BAD_PASSWORD = "密码不正确。"
 WEB_TOO_MANY_TRIES = "尝试次数过多，请 10 分钟后再试。"
 WEB_LINK_INVALID = "这个网址无效或已停用。请向区政府办公室索取本单位最新的自查网址。"
 WEB_NO_FEEDBACK = "本单位最近一次报送的文件没有需要修改的地方，无需退回修改表。"
-WEB_NO_DATA = "{year} 年度还没有通过校验的数据。"
+WEB_NO_DATA = "{year}年度还没有通过校验的数据。"
 WEB_JOB_GONE = "这项工作的结果已被清理（工作台只保留最近的 30 项工作），请重新执行。"
 WEB_PUBLIC_NEEDS_PASSWORD = "在 {host} 上开放工作台会让局域网中的其他电脑也能访问，必须用 --password 设置登录密码。"
 WEB_PLAIN_HTTP_WARNING = "注意：工作台使用普通 HTTP，密码和数据在局域网中不加密传输，请只在单位内网中使用。"
@@ -195,6 +195,6 @@ WEB_STARTED = "工作台已启动：{url}  （关闭此窗口或按 Ctrl+C 即�
 WEB_API_TOKEN = "程序调用 JSON 接口时可使用令牌：Authorization: Bearer {token}"
 WEB_SHARE_URL = "各单位自查网址的开头：{url}/a/…（在“单位链接”页查看和发送）"
 WEB_PORT_BUSY = "端口 {port} 已被占用（工作台可能已经在运行）。请在浏览器中打开 {url}，或用 --port 换一个端口。"
-WEB_ROSTER_SAVED = "名单已保存，共 {n} 个单位。"
+WEB_ROSTER_SAVED = "名单已保存，共{n}个单位。"
 WEB_LINK_REVOKED = "已停用“{name}”的自查网址。"
 WEB_LINK_REISSUED = "已为“{name}”生成新的自查网址，原网址已停用。"
