@@ -149,7 +149,7 @@ def test_the_whole_cycle_in_the_browser_and_through_an_agency_link(browser, tmp_
 
         # 汇总: the summary workbook holds A01's figures (A02 was rejected)
         page.click("nav >> text=汇总")
-        assert "已汇总1个单位" in page.inner_text("main")
+        assert "已汇总 1 个单位" in page.inner_text("main")
         assert page.query_selector("table.national") and page.query_selector(".charts svg")
         shot(page, "10-汇总")
         summary = openpyxl.load_workbook(io.BytesIO(download(page, lambda: page.click("a:has-text('下载汇总表')"))))
