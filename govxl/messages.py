@@ -48,8 +48,8 @@ VALUE_WHERE = "“{sheet}”工作表 {cell} 单元格（{row}，{column}）"
 
 COLLECT_NO_ROSTER = "数据库中还没有单位名单。请先运行 govxl generate（会记录名单），或在 collect 时用 --roster 指定名单文件。"
 COLLECT_NO_PATH = "找不到文件或文件夹：{path}"
-COLLECT_DONE = ("共收到 {n} 个文件：通过 {accepted} 个，通过但有警告 {warned} 个，未通过 {rejected} 个，重复 {duplicate} 个，"
-                "较旧或未采用的版本 {superseded} 个。")
+COLLECT_DONE = ("共收到{n}个文件：通过{accepted}个，通过但有警告{warned}个，未通过{rejected}个，重复{duplicate}个，"
+                "较旧或未采用的版本{superseded}个。")
 STORE_ERRORS = {
     "damaged": "数据库文件 {path} 已损坏（{detail}），无法使用。请不要再向其中收集文件：把它改名保留以便检查，"
                "再把最近一次 govxl backup 备份的副本复制为 {path} 后重试；没有备份时请联系系统维护人员。",
@@ -62,12 +62,12 @@ STORE_ERRORS = {
     "foreign_file": "{path} 不是数据库文件；govxl 没有改动它。请用 --db 指定 govxl 的数据库文件。",
     "other": "无法使用数据库文件 {path}（{detail}）。",
 }
-BACKED_UP = "已把数据库 {db} 备份到 {out}（{files} 个收到的文件，{submissions} 个版本）。"
-PIN_NO_VERSION = "单位“{agency}”{year} 年度没有第 {version} 版本。可用 govxl status --year {year} 查看各版本。"
-PIN_REJECTED = "单位“{agency}”{year} 年度的第 {version} 版本未通过校验，不能指定采用。"
-PINNED = "已指定：单位“{agency}”{year} 年度采用第 {version} 版本（{file}），不再按保存时间自动选择。"
-UNPINNED = "已取消指定：单位“{agency}”{year} 年度重新按规则采用最近保存的通过版本（现为第 {version} 版本）。"
-NOT_PINNED = "单位“{agency}”{year} 年度没有指定采用的版本，仍按规则采用最近保存的通过版本。"
+BACKED_UP = "已把数据库 {db} 备份到 {out}（{files}个收到的文件，{submissions}个版本）。"
+PIN_NO_VERSION = "单位“{agency}”{year}年度没有第{version}版本。可用 govxl status --year {year} 查看各版本。"
+PIN_REJECTED = "单位“{agency}”{year}年度的第{version}版本未通过校验，不能指定采用。"
+PINNED = "已指定：单位“{agency}”{year}年度采用第{version}版本（{file}），不再按保存时间自动选择。"
+UNPINNED = "已取消指定：单位“{agency}”{year}年度重新按规则采用最近保存的通过版本（现为第{version}版本）。"
+NOT_PINNED = "单位“{agency}”{year}年度没有指定采用的版本，仍按规则采用最近保存的通过版本。"
 PIN_NEEDS_VERSION = "请用 --version 指定要采用的版本号，或用 --unpin 取消指定。"
 VERSION_REASONS = {
     "pinned": "办公室指定采用",
@@ -75,7 +75,7 @@ VERSION_REASONS = {
     "newest_accepted": "最近保存的通过版本（更新的版本未通过）",
     "imported": "导入的已发布报告（没有通过的填报表）",
 }
-COLLECT_UNFINISHED = "有 {n} 个文件未能保存，解决问题后重新运行同一命令即可（已保存的文件不会重复处理）。"
+COLLECT_UNFINISHED = "有{n}个文件未能保存，解决问题后重新运行同一命令即可（已保存的文件不会重复处理）。"
 COLLECT_REPORT_WRITTEN = "问题清单和反馈表已保存在 {path}"
 ISSUE_LIST_TITLE = "{year}年度收集问题清单"
 ISSUE_SHEET_ALL = "全部问题"
