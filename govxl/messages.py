@@ -149,7 +149,7 @@ def os_error(error: BaseException) -> str:
 
 BAD_FORM = "表样规格“{form}”不存在或有误：{error}"
 IMPORT_UNREADABLE_FILE = "无法读取 {path}：不是文本、网页、Word（.docx）或 PDF 文件，或文件已损坏。"
-IMPORT_BATCH_DONE = "共 {files} 个文件：读取 {read} 个，保存 {saved} 个，未能读取 {failed} 个。"
+IMPORT_BATCH_DONE = "共{files}个文件：读取{read}个，保存{saved}个，未能读取{failed}个。"
 IMPORT_NO_FILES = "在 {path} 中没有找到可导入的报告文件（.txt、.md、.html、.docx、.pdf）。"
 
 # The demo (govxl demo).

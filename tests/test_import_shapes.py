@@ -191,5 +191,5 @@ def test_a_batch_of_folders_lists_every_file(form, tmp_path):
     assert sorted(os.path.basename(f["source"]) for f in data["files"]) == sorted(names)
     shown = subprocess.run([sys.executable, "-m", "govxl", "import", str(tmp_path / "报告")],
                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
-    assert "导入结果" in shown.stdout and "共 5 个文件" in shown.stdout
+    assert "导入结果" in shown.stdout and "共5个文件" in shown.stdout
     assert all(name in shown.stdout for name in names)

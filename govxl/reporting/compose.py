@@ -354,8 +354,8 @@ def status_annex(consolidation, status, *, name: str) -> dict:
             "widths": {"status": content_widths(rows)}}
 
 
-# A table line: 156 mm of 10.5 pt characters; a cell's margins take about half a character.
-TABLE_LINE, CELL_PAD = 42, 0.6
+# A table line: 156 mm of 10.5 pt characters; a cell's padding and border take up to 0.8 of one.
+TABLE_LINE, CELL_PAD = 42, 0.8
 
 
 def _needs(grid, minimum: float, names: bool = True) -> list[float]:
