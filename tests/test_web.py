@@ -114,7 +114,7 @@ def test_the_page_runs_the_collection_in_the_background_and_offers_the_feedback(
         issue_list = http.get(str(r.url) + "/file/0")
         assert openpyxl.load_workbook(io.BytesIO(issue_list.content)).sheetnames
         agency = http.get(f"/{YEAR}/agency/B01").text
-        assert "未通过" in agency and "第 1 版" in agency
+        assert "未通过" in agency and "第1版" in agency
         feedback = http.get(f"/{YEAR}/agency/B01/feedback")
         assert feedback.status_code == 200 and "attachment" in feedback.headers["content-disposition"]
         book = openpyxl.load_workbook(io.BytesIO(feedback.content))

@@ -33,7 +33,7 @@
     var dropped = null;
     function show(files) {
       if (!picked) return;
-      picked.textContent = files.length ? "已选择 " + files.length + " 个文件" + (files.length <= 3 ?
+      picked.textContent = files.length ? "已选择" + files.length + "个文件" + (files.length <= 3 ?
         "：" + Array.prototype.map.call(files, function (f) { return f.name; }).join("、") : "") : "";
     }
     Array.prototype.forEach.call(inputs, function (input) {
