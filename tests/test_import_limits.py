@@ -4,8 +4,12 @@ a narrative part without end, junk after the report, and time linear in the inpu
 from __future__ import annotations
 
 import io
+import json
+import os
 import random
 import re
+import subprocess
+import sys
 import time
 import zipfile
 
@@ -82,3 +86,30 @@ def test_reading_time_grows_linearly_with_the_input():
 
     small, large = _seconds(lines(2_000)), _seconds(lines(8_000))
     assert large < 8 * small + 0.5, (small, large)  # four times the input: far from sixteen times the time
+
+
+def test_govxl_import_refuses_a_small_docx_that_expands_to_300_mb_without_inflating_it(tmp_path):
+    """The case as it was met: a .docx under 1 MB whose document.xml inflates to 300 MB (once 57 s
+    and 5 GB). Written in pieces, so the test itself never holds it; govxl import refuses it from
+    the zip directory, and its peak memory shows nothing was inflated."""
+    path = tmp_path / "年度报告.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("word/document.xml", "w", force_zip64=True) as part:
+            part.write(b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+            piece = b"<w:p><w:r><w:t>" + b"\xe5\x85\xac" * 30_000 + b"</w:t></w:r></w:p>"  # 公…
+            for _ in range(300 * 1024**2 // len(piece)):
+                part.write(piece)
+            part.write(b"</w:body></w:document>")
+    assert path.stat().st_size < 1024**2
+    probe = ("import json, resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, "
+             "text=True); print(json.dumps([r.returncode, r.stdout, r.stderr, "
+             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))")
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "govxl", "import", str(path), "--json"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    code, out, err, peak_kb = json.loads(done.stdout)
+    assert "Traceback" not in err, err
+    (entry,) = json.loads(out)["files"]
+    assert [f["code"] for f in entry["findings"]] == ["import.too_large"], entry
+    assert peak_kb * 1024 < 250 * 1024**2, f"peak memory {peak_kb / 1024:.0f} MB"

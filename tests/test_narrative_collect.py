@@ -86,3 +86,37 @@ def test_last_year_from_the_store_copied_text_stale_year_jumps_and_stock(tmp_pat
     assert (stock.severity, stock.value, stock.expected) == ("warning", 35, 33)
     assert file.status == "accepted_with_warnings"
     assert all(f.severity == "warning" for f in file.findings)
+
+
+def test_last_year_from_an_imported_report_copied_text_in_this_years_workbook(tmp_path, form, layout):
+    """Last year known only from the agency's published report (imported); this year's workbook
+    carries its text over: each long part is copied, a year-opening sentence is stale."""
+    from conftest import SHARED
+
+    from govxl.importer import import_paths
+    from govxl.roster import Agency
+    from govxl.store import Store
+
+    agency = Agency("WD025", "卫东区金融工作局", "区直部门")
+    store = Store(tmp_path / "govxl.db")
+    store.set_roster([agency])
+    seed = SHARED / "domain" / "seed-report-weidong-finance-2023.txt"
+    (item,) = import_paths([seed], store=store, agency="WD025").files
+    assert item.saved and item.result.year == YEAR
+    before = store.latest(YEAR)["WD025"]
+    assert before.source == "import"
+    from govxl.form.narrative_checks import _plain
+
+    long_parts = {k for k, v in before.narrative.items() if len(_plain(v)) >= form.checks.copied.min_length}
+    assert len(long_parts) >= 3
+    text = {p.key: before.narrative.get(p.key) or "本年度依托门户网站公开政府信息，并及时更新栏目内容。"
+            for p in form.narrative}
+    filled(tmp_path, "wd025.xlsx", form, agency=agency, year=YEAR + 1, narrative=text)
+    (file,) = collect([tmp_path / "in"], YEAR + 1, store, workers=1).files
+    copied = [f for f in file.findings if f.code == "narrative.copied"]
+    assert {f.key for f in copied} == long_parts
+    sheet = layout.narrative_sheet
+    assert all((f.sheet, f.cell) == (sheet.name, sheet.inputs[f.key].a1) for f in copied)
+    # 2023 年度，全年未收到依申请公开: last year's year, as this year's
+    assert ("narrative.stale_year", "on_request") in {(f.code, f.key) for f in file.findings}
+    assert {f.severity for f in copied} == {"warning"}

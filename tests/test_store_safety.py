@@ -3,6 +3,7 @@ left untouched, a damaged store, a full disk, a consistent backup while collecti
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -80,16 +81,34 @@ def test_a_store_is_marked_and_an_unmarked_govxl_store_is_adopted(tmp_path, form
     c.close()
 
 
-def _read_only_copy(db, folder):
+@contextlib.contextmanager
+def _read_only_folder(db, folder):
+    """A copy of the store ``db`` that nobody may write to: a read-only file in a read-only folder;
+    for a user who writes through permissions (root), a read-only file system instead."""
+    folder.mkdir()
     shutil.copy(db, folder / db.name)
-    return folder / db.name
+    (folder / db.name).chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        (folder / "probe").touch()
+    except PermissionError:
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o755)
+        return
+    folder.chmod(0o755)
+    shutil.rmtree(folder)
+    with small_disk(folder, "16m") as disk:
+        shutil.copy(db, disk / db.name)
+        remount(disk, "ro")
+        yield disk
 
 
 def test_read_only_commands_work_on_a_read_only_store(tmp_path, form):
     db = _district(tmp_path, form)
-    with small_disk(tmp_path / "ro", "16m") as disk:
-        copy = _read_only_copy(db, disk)
-        remount(disk, "ro")
+    with _read_only_folder(db, tmp_path / "ro") as disk:
+        copy = disk / db.name
         with pytest.raises(OSError):
             (disk / "probe").write_text("x")
         status = govxl("status", "--year", YEAR, "--db", copy, "--json")
