@@ -89,3 +89,17 @@ def test_import_finds_them_and_stores_them_with_last_year_from_the_store(tmp_pat
                          ("yoy.rise", "t2.licensing.decisions")]
         stored = store.latest(2024)["HZ"]
         assert [(f.code, f.key) for f in stored.findings if f.code.startswith(("narrative.", "yoy."))] == found
+
+
+def test_govxl_import_shows_each_finding_with_its_part_sentence_and_both_numbers(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    shown = subprocess.run([sys.executable, "-m", "govxl", "import", str(REAL / "003_hongze-district-2024.txt"),
+                            "--db", str(tmp_path / "govxl.db")], capture_output=True, text=True, env=env, timeout=300)
+    flat = "".join(shown.stdout.split())  # the console wraps long lines
+    assert "发现1个问题" in flat, shown.stdout + shown.stderr
+    assert ("“（二）依申请公开”中“2024年，区政府办代表区政府受理政府信息公开申请17件，均已在法定期限内予以答复。”"
+            "所写的17件，与表三“一、本年新收政府信息公开申请数量”“总计”的95不一致") in flat

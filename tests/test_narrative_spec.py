@@ -92,3 +92,10 @@ def test_a_term_naming_a_cell_the_form_lacks_is_refused(tmp_path):
         variant(tmp_path, 'rows = [["carried_over"]]\nwords = ["上年结转"', 'rows = [["carried_in"]]\nwords = ["上年结转"')
     with pytest.raises(SpecError):
         variant(tmp_path, 'above = "5"', 'above = "five"')
+
+
+def test_an_ambiguous_join_is_declared(tmp_path, form):
+    text = "受理并办结政府信息公开申请100件。"  # which of the two figures is it?
+    assert figures(form, text) == []
+    plain = variant(tmp_path, 'ambiguous_joins = ["并", "并已", "并且"]', "ambiguous_joins = []")
+    assert figures(plain, text) == [("narrative.figure_mismatch", "warning", "100", "117")]  # the nearest: 办结

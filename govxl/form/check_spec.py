@@ -57,6 +57,7 @@ class Figures:
     skip_words: tuple[str, ...] = ()
     other_objects: tuple[str, ...] = ()
     conjunctions: tuple[str, ...] = ()
+    ambiguous_joins: tuple[str, ...] = ()
     neutral: tuple[str, ...] = ()
     area_words: tuple[str, ...] = ()
     area_agencies: tuple[str, ...] = ()
@@ -140,6 +141,7 @@ def build_checks(data: dict, tables: dict, cells: dict, indicators: set[str], na
         skip_words=_words(fig, "skip_words"),
         other_objects=_words(fig, "other_objects"),
         conjunctions=_words(fig, "conjunctions"),
+        ambiguous_joins=_words(fig, "ambiguous_joins"),
         neutral=_words(fig, "neutral"),
         area_words=_words(fig, "area_words"),
         area_agencies=_words(fig, "area_agencies"),

@@ -402,7 +402,7 @@ def _combine(hits: list[_Hit], s: str, fig, dimension: str):
         for h in hits:
             keys += [k for k in getattr(h.term, dimension)[0] if k not in keys]
         return (tuple(keys),)
-    if any(s[a.end:b.start] in ("并", "并已", "并且") for a, b in zip(hits, hits[1:])):
+    if any(s[a.end:b.start] in fig.ambiguous_joins for a, b in zip(hits, hits[1:])):
         return "ambiguous"
     return getattr(hits[-1].term, dimension)
 
