@@ -380,3 +380,23 @@ def test_the_2019_edition_adds_its_own_words_to_the_checks():
         ("narrative.figure_mismatch", "287", "278")]
     # 废止 and 现行有效 are not columns of this edition: not compared
     assert figures_found(form, "已宣布废止规范性文件5件，现行有效规范性文件9件。", values, year=2020) == []
+
+
+# --- the stock relation 现行有效 = 上年现行有效 + 本年制发 − 本年废止 ------------------------------
+
+
+@pytest.mark.parametrize("row, label", [("rules", "规章"), ("normative_docs", "行政规范性文件")])
+@pytest.mark.parametrize("in_force, fires", [(12, False), (8, True), (13, True)])
+def test_the_stock_of_documents_follows_from_last_years(form, row, label, in_force, fires):
+    before = {**agency_values(form), f"t2.{row}.in_force": 9}
+    now = {**agency_values(form), f"t2.{row}.made": 4, f"t2.{row}.repealed": 1, f"t2.{row}.in_force": in_force}
+    other = "normative_docs" if row == "rules" else "rules"  # the other row follows: silent
+    before[f"t2.{other}.in_force"] = now[f"t2.{other}.in_force"] - now[f"t2.{other}.made"] + now[f"t2.{other}.repealed"]
+    found = nc.check_cross_year_rules(form, now, nc.known_values(form, before))
+    found = [f for f in found if f.code == "rule.t2.in_force_trend"]
+    if not fires:
+        assert found == []
+        return
+    (f,) = found
+    assert (f.severity, f.value, f.expected, f.key) == ("warning", in_force, 12, f"t2.{row}.in_force")
+    assert label in f.message and str(in_force) in f.message and "12" in f.message
