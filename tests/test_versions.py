@@ -154,12 +154,14 @@ def _fresh_store(path, roster):
         store.set_roster(read_roster(roster))
 
 
-# The four collects start at the same moment: each process loads the command line first and then
-# waits for a file, so that on a fast machine one run does not finish before the next has started.
+# The four collects start at the same moment: each process loads the command line first, says it
+# is ready and waits for a file, so that neither a fast machine (one run finishing before the next
+# has started) nor a slow one (one process still loading) makes them run one after the other.
 _START_TOGETHER = """
 import os, sys, time
 import govxl.api, govxl.cli
 go = sys.argv[1]
+open(f"{go}.ready.{os.getpid()}", "w").close()
 while not os.path.exists(go):
     time.sleep(0.002)
 sys.argv = ["govxl", *sys.argv[2:]]
@@ -183,8 +185,12 @@ def test_four_concurrent_collects_end_like_one_calm_run(tmp_path, district_versi
                                "--year", str(YEAR), "--db", str(db), "--json"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
              for batch in batches]
-    time.sleep(3)  # every process has paid its start-up and waits at the line
-    go.touch()
+    deadline = time.monotonic() + 300
+    while len(list(tmp_path.glob("go.ready.*"))) < len(procs) and time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            break  # one died while loading: its output says why
+        time.sleep(0.01)
+    go.touch()  # every process has paid its start-up and waits at the line
     outputs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0] * 4, [err[-2000:] for _, err in outputs]
     reports = [json.loads(out) for out, _ in outputs]
