@@ -69,7 +69,7 @@ def test_a_narrative_part_is_bounded():
 
 def _seconds(text: str) -> float:
     best = None
-    for _ in range(2):
+    for _ in range(3):  # the best of three: another program's load only ever adds time
         start = time.perf_counter()
         import_text(text)
         spent = time.perf_counter() - start
@@ -78,14 +78,17 @@ def _seconds(text: str) -> float:
 
 
 def test_reading_time_grows_linearly_with_the_input():
+    """Eight times the input takes about five times the time here (a fixed part included); a reading
+    quadratic in the lines (once more than 9 minutes for the junk of one report) takes some forty
+    times as long, so the bound holds on a fast machine and a slow one and fails either way."""
     rng = random.Random(3)
 
     def lines(n):  # many short lines of prose in a narrative part, and many after the report
         body = "\n".join("".join(rng.choice(WORDS) for _ in range(6)) + "。" for _ in range(n))
         return SEED.replace("### （一）主动公开：\n", "### （一）主动公开：\n" + body + "\n", 1) + "\n" + body
 
-    small, large = _seconds(lines(2_000)), _seconds(lines(8_000))
-    assert large < 8 * small + 0.5, (small, large)  # four times the input: far from sixteen times the time
+    small, large = _seconds(lines(4_000)), _seconds(lines(32_000))
+    assert large < 16 * small, (small, large)
 
 
 def test_govxl_import_refuses_a_small_docx_that_expands_to_300_mb_without_inflating_it(tmp_path):
