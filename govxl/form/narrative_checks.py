@@ -295,11 +295,12 @@ def _sentence_findings(form: Form, year: int, full: dict, sentence: Sentence, le
     figures = _figures(s, vocab, hits)
     state: dict[str, tuple] = {}  # table -> (rows, columns) of the figure before
     named: dict[str, set] = {}  # table -> the row alternatives named so far
+    parted: dict[str, tuple] = {}  # table -> (rows, columns) of a figure a 其中… has begun to break down
     previous_end = 0
     for f in figures:
         lead_start, previous_end = previous_end, f.end
         if any(ch in _CLAUSE_END for ch in s[lead_start:f.start]):
-            state, named = {}, {}
+            state, named, parted = {}, {}, {}
         free = _free(s, hits, lead_start, f.start)
         if _skipped(form, year, s, free, f, hits, level):
             continue
@@ -331,7 +332,10 @@ def _sentence_findings(form: Form, year: int, full: dict, sentence: Sentence, le
             continue
         state[table] = (rows, columns)
         if is_part and (rows, columns) == (before_rows, before_columns):
+            parted[table] = (rows, columns)
             continue  # 其中… of the same figure: a part of it
+        if parted.get(table) == (rows, columns):
+            continue  # the next part of the same breakdown (其中当面10件、网络113件)
         finding = _compare(form, full, table, rows, columns, f, sentence, part)
         if finding is not None:
             findings.append(finding)
