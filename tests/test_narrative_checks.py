@@ -179,6 +179,7 @@ SILENT = [
     "全区共收到政府信息公开申请500件。",  # the area's figure in an agency's report
     "全年受理行政许可申请2400件，办结2398件。",  # applications for a licence, not for information
     "共收到政府信息公开申请123件，其中当面申请10件、网络申请113件。",  # every part of a breakdown
+    "共收到申请123件，已办结117件，正在办理6件。",  # open at some date: not a row of the table
 ]
 
 
