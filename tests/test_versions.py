@@ -236,7 +236,7 @@ def test_kill_at_random_points_ends_like_one_calm_run(tmp_path, district_version
     for trial in range(3):
         db = tmp_path / f"killed{trial}.db"
         _fresh_store(db, roster)
-        stop_after = rng.randint(1, len(files) - 2)
+        stop_after = rng.randint(1, len(files) // 2)  # half the files still to store: no machine is that quick
         method = ("fork", "spawn", "forkserver")[trial]  # each way of starting workers leaves none behind
         proc = subprocess.Popen([sys.executable, "-m", "govxl", "collect", str(tmp / "all"), "--year", str(YEAR),
                                  "--db", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
