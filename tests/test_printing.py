@@ -149,7 +149,7 @@ DISTRICT_PAGES = 8  # the district report without annexes
 
 @pytest.fixture(scope="module")
 def printed_reports(collected, tmp_path_factory):
-    """The district report (with its status annex) and the report of 卫东区金融工作局, composed
+    """The district report (with its two annexes) and the report of 卫东区金融工作局, composed
     through the public API in HTML and Word, printed by Chromium and LibreOffice."""
     import govxl
     from rendering import chromium_pdf
@@ -159,8 +159,8 @@ def printed_reports(collected, tmp_path_factory):
     files = {}
     for fmt in ("html", "docx"):
         district = govxl.compose(store, 2023, out / f"district.{fmt}", format=fmt, district=True,
-                                 name="卫东区人民政府", annexes=("status",))
-        files[f"district.{fmt}"], files[f"status.{fmt}"] = district.paths
+                                 name="卫东区人民政府", annexes=("texts", "status"))
+        files[f"district.{fmt}"], files[f"texts.{fmt}"], files[f"status.{fmt}"] = district.paths
         files[f"agency.{fmt}"] = govxl.compose(store, 2023, out / f"agency.{fmt}", format=fmt, agency="WD025").paths[0]
     pdfs = {}
     for key, path in files.items():
@@ -271,3 +271,35 @@ def test_status_annex_prints_every_name_whole(printed_reports, collected, fmt):
     for a in completeness(store, 2023).agencies:
         for text in (a.name, a.group, STATUS_LABELS[a.status]):
             assert any(contains(line, text) for line in lines), (fmt, text)
+
+
+def _nearly_contains(text: str, words: str, misses: int = 2) -> bool:
+    """``words`` in ``text`` but for a few characters: a PDF's font may map an ideograph to a
+    variant of it (户 comes back as 戶) that no normalisation undoes."""
+    return any(sum(a != b for a, b in zip(text[i:i + len(words)], words)) <= misses
+               for i in range(len(text) - len(words) + 1))
+
+
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_texts_annex_prints_every_agencys_words_on_the_paper(printed_reports, collected, fmt):
+    """The internal annex 各单位文字材料汇编: nothing drawn off the paper, every part's heading and,
+    under it, every agency that wrote that part (by name), each text's opening words printed."""
+    from rendering import contains, flat
+
+    from govxl.form.spec import load_form
+
+    store, _ = collected
+    doc = printed_reports[f"texts.{fmt}"]
+    for page in doc:
+        assert page.outside() == [], (fmt, page.number)
+    text = "".join(p.text for p in doc)
+    names = {a.code: a.name for a in store.roster()}
+    parts = load_form("annual-2021").narrative
+    for submission in store.latest(2023).values():
+        for part in parts:
+            words = flat(submission.narrative.get(part.key) or "")
+            if words:
+                assert contains(text, names[submission.agency]), (fmt, submission.agency)
+                assert _nearly_contains(flat(text), words[:20]), (fmt, submission.agency, part.key)
+    for part in parts:
+        assert contains(text, part.heading or part.label), (fmt, part.key)
