@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from govxl import cli_chinese as chinese
 from govxl import messages as msg
 from govxl.errors import GovxlError, InvalidArgument
 from govxl.form import DEFAULT_FORM
@@ -30,7 +31,7 @@ app = typer.Typer(
 console = Console(stderr=True)
 out = Console()
 
-USAGE_ERROR = 2
+USAGE_ERROR = chinese.USAGE_ERROR
 DATA_ERROR = 1
 
 
@@ -568,20 +569,6 @@ def demo(
     out.print(msg.DEMO_DONE.format(path=out_dir), highlight=False)
 
 
-def _localise_help() -> None:
-    """Chinese titles for the help screens that typer renders."""
-    from typer import rich_utils
-
-    for name, text in {
-        "ARGUMENTS_PANEL_TITLE": "参数", "OPTIONS_PANEL_TITLE": "选项", "COMMANDS_PANEL_TITLE": "命令",
-        "ERRORS_PANEL_TITLE": "错误", "ABORTED_TEXT": "已中止。", "REQUIRED_LONG_STRING": "[必填]",
-        "DEFAULT_STRING": "[默认：{}]", "RICH_HELP": "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。",
-    }.items():
-        if hasattr(rich_utils, name):
-            setattr(rich_utils, name, text)
-    _fold_help_texts(rich_utils)
-
-
 def run() -> None:
     """The console script: usage errors in Chinese (exit 2), and an internal error reported in one
     Chinese sentence rather than a traceback (set GOVXL_DEBUG=1 to see the traceback)."""
@@ -593,25 +580,25 @@ def run() -> None:
         out.print(f"govxl {__version__}", highlight=False)
         sys.exit(0)
     if not args or "--help" in args or "-h" in args:
-        _localise_help()  # loads typer's help renderer (rich, markdown): only for a help screen
+        chinese.localise_help()  # loads typer's help renderer (rich, markdown): only for a help screen
     if not os.environ.get("GOVXL_DEBUG"):
         # A library's half-written file closed by the garbage collector after a failed write (a
         # full disk) would print "Exception ignored … Traceback": the failure is already told.
         sys.unraisablehook = lambda _unraisable: None
     command = typer.main.get_command(app)
     for cmd in [command, *getattr(command, "commands", {}).values()]:
-        _chinese_help_option(cmd)
-        _chinese_help_screen(cmd)
+        chinese.chinese_help_option(cmd)
+        chinese.chinese_help_screen(cmd)
     try:
         code = command.main(prog_name="govxl", standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):
         console.print(msg.ABORTED, highlight=False)
         sys.exit(130)
     except Exception as e:
-        if _is_usage_error(e):
-            if "NoArgsIsHelpError" in _kinds(e):  # no arguments at all: the help was shown
+        if chinese.is_usage_error(e):
+            if "NoArgsIsHelpError" in chinese.kinds(e):  # no arguments at all: the help was shown
                 sys.exit(0)
-            console.print(f"[red]错误：[/red]{_usage_message(e)}", highlight=False)
+            console.print(f"[red]错误：[/red]{chinese.usage_message(e)}", highlight=False)
             console.print(msg.USAGE_HINT, highlight=False)
             sys.exit(USAGE_ERROR)
         # a bug, not the user's fault: say so plainly
@@ -632,101 +619,3 @@ def _tolerant_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-
-
-def _kinds(e: BaseException) -> set[str]:
-    """The names of an exception's classes. Typer vendors its command-line parser privately, so
-    its usage errors are recognised by their class names, never through a private import."""
-    return {c.__name__ for c in type(e).__mro__}
-
-
-def _is_usage_error(e: BaseException) -> bool:
-    return "UsageError" in _kinds(e) and getattr(e, "exit_code", None) == USAGE_ERROR
-
-
-def _usage_message(e) -> str:
-    hint = ""
-    param = getattr(e, "param", None)
-    kinds = _kinds(e)
-    if param is not None:
-        hint = getattr(param, "metavar", None) or "/".join(getattr(param, "opts", []) or [param.name or ""])
-    if "MissingParameter" in kinds:
-        return msg.USAGE_MISSING.format(option=hint or e.param_hint or "")
-    if "NoSuchOption" in kinds:
-        return msg.USAGE_NO_OPTION.format(option=e.option_name)
-    if "BadParameter" in kinds:
-        return msg.USAGE_BAD_VALUE.format(option=hint or e.param_hint or "")
-    if e.message.startswith("No such command"):
-        return msg.USAGE_NO_COMMAND.format(command=e.message.split("'")[1] if "'" in e.message else e.message)
-    return msg.USAGE_OTHER.format(detail=e.message)
-
-
-# What a help screen shows for a value of each kind, instead of typer's <int>, <str>, <path>; a
-# switch shows nothing.
-_VALUE_NAMES = {"<int>": "整数", "<float>": "数字", "<str>": "文字", "<path>": "路径", "<bool>": ""}
-
-
-def _chinese_value(param) -> None:
-    shown = param.display_type_rich
-
-    def display_type_rich(ctx):
-        value = shown(ctx)
-        if not value or not value.startswith("<"):
-            return value
-        return _VALUE_NAMES.get(value, "路径" if "path" in value else "文字")
-
-    param.display_type_rich = display_type_rich
-
-
-def _chinese_help_screen(cmd) -> None:
-    """Help screens without English scaffolding: 用法 instead of Usage, [选项] instead of
-    [OPTIONS], a value's kind in Chinese (nothing for a switch), and a command's first paragraph
-    in the list of commands."""
-    for param in getattr(cmd, "params", []):
-        _chinese_value(param)
-    if cmd.help and not cmd.short_help:
-        cmd.short_help = cmd.help.split("\n\n")[0].strip()
-
-    def get_usage(ctx):
-        pieces = " ".join(cmd.collect_usage_pieces(ctx))
-        pieces = pieces.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
-        return f"用法：{ctx.command_path} {pieces}"
-
-    cmd.get_usage = get_usage
-
-
-def _fold_help_texts(rich_utils) -> None:
-    """Help texts wrap at 80 columns instead of ending in …: Chinese has no spaces to break at,
-    so a line of it is folded."""
-    from rich.columns import Columns
-    from rich.text import Text
-
-    def folded(renderable):
-        if isinstance(renderable, Text):
-            renderable.overflow = "fold"
-        elif isinstance(renderable, Columns):
-            for item in renderable.renderables:
-                folded(item)
-        return renderable
-
-    for name in ("_make_command_help", "_get_parameter_help"):
-        original = getattr(rich_utils, name, None)
-        if original is not None and not getattr(original, "govxl_folded", False):
-            def wrapper(*args, _original=original, **kwargs):
-                return folded(_original(*args, **kwargs))
-
-            wrapper.govxl_folded = True
-            setattr(rich_utils, name, wrapper)
-
-
-def _chinese_help_option(cmd) -> None:
-    original = cmd.get_help_option
-
-    def get_help_option(ctx):
-        option = original(ctx)
-        if option is not None:
-            option.help = "显示此帮助并退出。"
-            _chinese_value(option)
-        return option
-
-    cmd.get_help_option = get_help_option

@@ -24,6 +24,7 @@ RANKS = {
     "govxl.demo": 7,  # the sample cycle, run as a clerk would: through the API
     "govxl.web": 8,
     "govxl.cli": 8,
+    "govxl.cli_chinese": 8,  # the command line's help screens and usage errors in Chinese
     "govxl.__main__": 9,
     "govxl": 9,  # the package's __init__ re-exports the API
 }
