@@ -98,6 +98,7 @@ RIGHT = [
     ("共办结政府信息公开申请117件，其中予以公开50件，部分公开20件，不予公开7件，无法提供32件，不予处理5件，其他处理3件；结转下年度继续办理11件。", 8),
     ("办结申请117件，其中予以公开和部分公开70件，占59.8%。", 2),  # two outcomes added up
     ("收到政府信息公开申请123件，其中自然人100件、法人或其他组织23件（商业企业20件）。", 4),
+    ("全年共收到各类申请123件，其中自然人提出的申请100件。", 2),  # a bare 申请 after words that do not qualify it
     ("收到政府信息公开申请128件（含上年结转5件），办结117件。", 3),  # 收到 counting the carried over too
     ("全年因政府信息公开引发行政复议8件，其中结果维持4件、结果纠正2件、其他结果1件、尚未审结1件；行政诉讼9件，其中结果维持5件。", 7),
     ("行政复议八起，行政诉讼九起，其中直接起诉6件，复议后起诉3件。", 4),
@@ -180,6 +181,8 @@ SILENT = [
     "全年受理行政许可申请2400件，办结2398件。",  # applications for a licence, not for information
     "共收到政府信息公开申请123件，其中当面申请10件、网络申请113件。",  # every part of a breakdown
     "共收到申请123件，已办结117件，正在办理6件。",  # open at some date: not a row of the table
+    "全年受理低保申请300件，不动产登记申请5000件。",  # a bare 申请 qualified by another noun: other applications
+    "全年受理网上申请80件。",  # or only some of them
 ]
 
 

@@ -99,3 +99,13 @@ def test_an_ambiguous_join_is_declared(tmp_path, form):
     assert figures(form, text) == []
     plain = variant(tmp_path, 'ambiguous_joins = ["并", "并已", "并且"]', "ambiguous_joins = []")
     assert figures(plain, text) == [("narrative.figure_mismatch", "warning", "100", "117")]  # the nearest: 办结
+
+
+def test_a_bare_word_and_what_may_stand_before_it_are_declared(tmp_path, form):
+    text = "全年受理低保申请300件。"  # 低保申请: applications for welfare, not for information
+    assert figures(form, text) == []
+    every = variant(tmp_path, 'bare_words = ["申请"]', "bare_words = []")
+    assert figures(every, text) == [("narrative.figure_mismatch", "warning", "300", "123")]
+    assert figures(form, "全年受理公民的申请132件。") == [("narrative.figure_mismatch", "warning", "132", "123")]
+    strict = variant(tmp_path, 'bare_after = ["的", ', 'bare_after = [')
+    assert figures(strict, "全年受理公民的申请132件。") == []

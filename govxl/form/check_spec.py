@@ -58,6 +58,8 @@ class Figures:
     other_objects: tuple[str, ...] = ()
     conjunctions: tuple[str, ...] = ()
     ambiguous_joins: tuple[str, ...] = ()
+    bare_words: tuple[str, ...] = ()
+    bare_after: tuple[str, ...] = ()
     neutral: tuple[str, ...] = ()
     area_words: tuple[str, ...] = ()
     area_agencies: tuple[str, ...] = ()
@@ -142,6 +144,8 @@ def build_checks(data: dict, tables: dict, cells: dict, indicators: set[str], na
         other_objects=_words(fig, "other_objects"),
         conjunctions=_words(fig, "conjunctions"),
         ambiguous_joins=_words(fig, "ambiguous_joins"),
+        bare_words=_words(fig, "bare_words"),
+        bare_after=_words(fig, "bare_after"),
         neutral=_words(fig, "neutral"),
         area_words=_words(fig, "area_words"),
         area_agencies=_words(fig, "area_agencies"),

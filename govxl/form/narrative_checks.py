@@ -213,6 +213,8 @@ class _Vocabulary:
     by_word: dict
     figure: re.Pattern
     amount_units: dict
+    bare_words: frozenset = frozenset()
+    bare_after: tuple[str, ...] = ()
 
 
 @cache
@@ -230,11 +232,28 @@ def _vocabulary(form: Form) -> _Vocabulary:
         rf"(?:(?<![\d.])(?<!\d,)(?<!第)(?P<a>\d+(?:,\d{{3}})*(?:\.\d+)?(?:万|亿)?)"
         rf"|(?<![{_CHINESE_NUMERAL}第])(?P<c>[{_CHINESE_NUMERAL}]+))"
         rf"(?P<est>{estimate})?(?P<unit>{'|'.join(map(re.escape, units))})" if units else r"(?!x)x")
-    return _Vocabulary(terms, by_word, figure, dict(fig.amount_units))
+    return _Vocabulary(terms, by_word, figure, dict(fig.amount_units), frozenset(fig.bare_words), fig.bare_after)
 
 
 def _hits(s: str, vocab: _Vocabulary) -> list[_Hit]:
-    return [_Hit(m.start(), m.end(), vocab.by_word[m.group()]) for m in vocab.terms.finditer(s)]
+    hits: list[_Hit] = []
+    for m in vocab.terms.finditer(s):
+        if m.group() in vocab.bare_words and not _stands_alone(s, m.start(), hits, vocab):
+            continue  # 低保申请, 网上申请: other applications, or only some of them
+        hits.append(_Hit(m.start(), m.end(), vocab.by_word[m.group()]))
+    return hits
+
+
+def _stands_alone(s: str, i: int, hits: list[_Hit], vocab: _Vocabulary) -> bool:
+    """Whether a bare word at ``i`` is not qualified by the word before it: it follows the start,
+    punctuation, a term, a figure (123件申请) or one of the words that do not qualify it (的申请)."""
+    if i == 0 or not s[i - 1].isalpha():
+        return True
+    if hits and hits[-1].end == i:
+        return True
+    if s[:i].endswith(vocab.bare_after):
+        return True
+    return any(m.end() == i for m in vocab.figure.finditer(s, max(0, i - 40), i))
 
 
 def _figures(s: str, vocab: _Vocabulary, hits: list[_Hit]) -> list[_Figure]:
