@@ -175,16 +175,17 @@ def collect(
     raise typer.Exit(0 if result.valid else DATA_ERROR)
 
 
-def _fit(table, flexible: list[int]) -> None:
-    """Narrow the ``flexible`` columns (names) of a table of fixed column widths, widest first,
-    until the table fits the console: the other columns (codes, statuses, counts) stay whole."""
+def _fit(table, flexible: list[int], least: int = 8) -> None:
+    """Narrow the ``flexible`` columns (names, reasons) of a table of fixed column widths, the
+    widest first and none below ``least``, until the table fits the console: the other columns
+    (codes, statuses, dates, counts) stay whole."""
     from rich.measure import Measurement
 
-    while Measurement.get(out, out.options, table).maximum > out.width - 6:  # rich keeps a margin
-        column = max((table.columns[i] for i in flexible), key=lambda c: c.width)
-        if column.width <= 8:
+    while Measurement.get(out, out.options, table).maximum >= out.width:  # measured: a full line makes rich shrink every column
+        narrowable = [table.columns[i] for i in flexible if table.columns[i].width > least]
+        if not narrowable:
             return
-        column.width -= 1
+        max(narrowable, key=lambda c: c.width).width -= 1
 
 
 def _print_collect(result) -> None:
@@ -255,21 +256,23 @@ def _print_status(report) -> None:
     rows = []
     for a in report.agencies:
         warnings = f"{a.warnings}（{a.unexplained}）" if a.warnings else "—"
-        rows.append((a.code, a.name, a.group, STATUS_LABELS[a.status], warnings, str(a.version or "—"),
-                     (a.received_at or "—")[:10], str(a.accepted_version or "—"),
-                     msg.VERSION_REASONS.get(a.accepted_reason or "", "—"), styles[a.status]))
-    # At 80 columns: every column as wide as its values (its title may wrap), the name gets the
-    # rest and wraps when it must, never cut; the day received (the time is in --json).
-    table = Table(title=f"{report.year}年度报送情况", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    titles = ("单位代码", "单位名称", "类别", "状态", "警告（未说明）", "最新版本", "收到日期", "采用版本", "采用原因")
+        used = str(a.accepted_version or "—")
+        if a.version and a.version != a.accepted_version:  # a newer version is not the one used
+            used += f"（最新{a.version}）"
+        rows.append((a.code, a.name, a.group, STATUS_LABELS[a.status], warnings, (a.received_at or "—")[:10],
+                     used, msg.VERSION_REASONS.get(a.accepted_reason or "", "—"), styles[a.status]))
+    # At 80 columns: codes, statuses, dates and versions as wide as their values (a title may
+    # wrap), never cut; the name and the reason share what is left and wrap inside their column.
+    # The newest version shows only where it is not the one used; the time received is in --json.
+    table = Table(title=f"{report.year}年度报送情况", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                  padding=0)  # SIMPLE_HEAD already puts a space between columns
+    titles = ("单位代码", "单位名称", "类别", "状态", "警告（未说明）", "收到日期", "采用版本", "采用原因")
     widths = [max([cell_len(r[i]) for r in rows] + [4]) for i in range(len(titles))]
-    # the name: what the console has left (each column is padded by one space on both sides)
-    widths[1] = min(widths[1], max(8, out.width - sum(widths[:1] + widths[2:]) - 2 * len(titles) - 2))
     for title, width in zip(titles, widths):
         table.add_column(title, overflow="fold", width=width)
     for r in rows:
-        table.add_row(*r[:3], f"[{r[9]}]{r[3]}[/]", *r[4:9])
-    _fit(table, [1, 8])
+        table.add_row(*r[:3], f"[{r[8]}]{r[3]}[/]", *r[4:8])
+    _fit(table, [1, 7])
     out.print(table)
     summary = Table(title="报送率")
     for title in ("类别", "单位数", "已通过", "有警告", "未通过", "未报送", "报送率"):

@@ -40,6 +40,44 @@ def test_demo_runs_the_whole_cycle_into_a_folder_with_spaces_and_chinese(tmp_pat
         assert (out / "reports" / f"2023年卫东区人民政府政府信息公开工作年度报告.{fmt}").exists()
         assert len(list((out / "reports" / "各单位").glob(f"*.{fmt}"))) == 29
     assert not list(tmp_path.glob("*.db")), "nothing written outside the output folder"
+    _status_fits_80_columns(out / "govxl.db")
+
+
+def _status_fits_80_columns(db):
+    """govxl status of the sample district (received dates, warnings, versions not in use, reasons)
+    in an 80-column console: no line wider; each agency's code, status, date and version in use
+    whole on its first line; its name read back from the lines of its name column."""
+    import re
+
+    from rich.cells import cell_len
+
+    from govxl.findings import STATUS_LABELS
+
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
+    result = subprocess.run([sys.executable, "-m", "govxl", "status", "--year", "2023", "--db", str(db)],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    with Store(db) as store:
+        agencies = completeness(store, 2023).agencies
+    for a in agencies:
+        starts = [i for i, line in enumerate(lines) if line.split()[:1] == [a.code]]
+        assert len(starts) == 1, (a.code, "its code is not whole at the start of one line")
+        first = lines[starts[0]].split()
+        assert STATUS_LABELS[a.status] in first, (a.code, first)
+        if a.received_at:
+            assert a.received_at[:10] in first, (a.code, first)
+        if a.accepted_version:
+            assert any(re.fullmatch(rf"{a.accepted_version}(（最新\d+）)?", word) for word in first), (a.code, first)
+        start = starts[0]
+        column = lines[start].index(first[1])
+        name = first[1]
+        for line in lines[start + 1:]:
+            if line[:column].strip() or not line.strip():  # the next agency, or the end of the table
+                break
+            name += line[column:].split()[0] if line[column:].strip() and line[column] != " " else ""
+        assert name == a.name, (a.code, name)
 
 
 def test_demo_writes_only_into_an_empty_folder_or_its_own(tmp_path):
