@@ -171,6 +171,10 @@ def test_special_files_links_and_huge_files_are_never_read(tmp_path, form):
     assert codes(files["zero"]) == ["file.special"] and "设备文件" in files["zero"]["findings"][0]["message"]
     assert codes(files["huge.xlsx"]) == ["file.too_large"] and "6144.0 MB" in files["huge.xlsx"]["findings"][0]["message"]
     assert peak < 400 * 1024**2
+    from govxl.store import Store
+
+    with Store(tmp_path / "g.db", readonly=True) as store:  # what is not read is not kept (README: 数据安全)
+        assert [r["original_name"] for r in store.receipts()] == ["good.xlsx"]
 
 
 def test_names_that_are_not_utf8_are_shown_readably(tmp_path, form):
