@@ -237,6 +237,27 @@ def collect(store: Store, year: int, paths: Iterable[PathLike], *, roster: PathL
     return result
 
 
+def check(store: Store, year: int, paths: Iterable[PathLike], *, feedback: PathLike | None = None,
+          blank_as_zero: bool = False, password: str = DEFAULT_PASSWORD, form: str = DEFAULT_FORM,
+          progress: Callable[[int, int], None] | None = None, root: PathLike | None = None,
+          agency: str | None = None):
+    """Examine every file under ``paths`` as :func:`collect` would, and keep nothing: the
+    :class:`govxl.collection.collect.CollectReport` tells each file's status and findings as
+    collecting it now would (``duplicate``: already received), without storing it. What an agency
+    sees before it submits; collect the same files to submit them. ``feedback``: write the
+    退回修改表 of every file with findings into that folder (each file's ``feedback``).
+    ``root`` and ``agency`` as for :func:`collect`."""
+    from govxl.collection.collect import check as run_check
+
+    year = check_year(year)
+    load_form_or_raise(form)
+    try:
+        return run_check(paths, year, store, blank_as_zero=blank_as_zero, form_name=form, progress=progress,
+                         root=root, agency=agency, feedback=feedback, password=password)
+    except OSError as e:
+        raise OutputError(msg.CANNOT_WRITE.format(path=e.filename or feedback, error=msg.os_error(e))) from None
+
+
 def status(store: Store, year: int):
     """How complete the collection of ``year`` is: every agency of the roster with its status and
     the version in use, and the reporting rate per group
@@ -246,12 +267,33 @@ def status(store: Store, year: int):
     return completeness(store, check_year(year))
 
 
-def reminders(store: Store, year: int):
+def reminders(store: Store, year: int, *, status=None):
     """The 催报清单: every agency not yet reported (nothing received, or only rejected versions)
-    with its contact person and phone (:class:`govxl.collection.status.Reminders`; ``.csv()``)."""
+    with its contact person and phone (:class:`govxl.collection.status.Reminders`; ``.csv()``).
+    ``status``: the year's :func:`status` already computed (a page showing both reads the store
+    once); it must be of ``year``."""
     from govxl.collection.status import reminders as find
 
-    return find(store, check_year(year))
+    year = check_year(year)
+    if status is not None and status.year != year:
+        raise InvalidArgument(msg.STATUS_OTHER_YEAR.format(year=status.year, expected=year))
+    return find(store, year, report=status)
+
+
+def pin(store: Store, year: int, code: str, version: int):
+    """Use ``version`` of the agency's ``year`` downstream (merge, reports, next year's carry-over)
+    whatever the rule says, also after newer files arrive, until :func:`unpin`. Returns the pinned
+    :class:`govxl.store.Submission`. A version that does not exist or was not accepted raises
+    :class:`govxl.store.PinError` (a :class:`GovxlError`)."""
+    year = check_year(year)
+    return store.pin(store.agency_code(code), year, version)
+
+
+def unpin(store: Store, year: int, code: str) -> bool:
+    """Let the rule choose the agency's version in use again (the newest accepted one); False when
+    no version was pinned."""
+    year = check_year(year)
+    return store.unpin(store.agency_code(code), year)
 
 
 def agency_history(store: Store, year: int, code: str):
@@ -427,7 +469,8 @@ class ComposeResult:
 
 def compose(store: Store, year: int, out: PathLike, *, format: str, agency: str | None = None,
             district: bool = False, all_agencies: bool = False, name: str = "本区",
-            annexes: Iterable[str] = DEFAULT_ANNEXES, form: str = DEFAULT_FORM) -> ComposeResult:
+            annexes: Iterable[str] = DEFAULT_ANNEXES, form: str = DEFAULT_FORM,
+            progress: Callable[[int, int], None] | None = None) -> ComposeResult:
     """The annual report in the national format: of one agency (``agency=`` its code), of the
     district (``district=True``, section 一 drafted from the data, ``name`` the government's
     name), or of every agency with accepted data (``all_agencies=True``; ``out`` is a folder).
@@ -436,7 +479,8 @@ def compose(store: Store, year: int, out: PathLike, *, format: str, agency: str 
     (:data:`ANNEXES`) are internal documents written beside it in the same format, named after
     it: ``"texts"`` 各单位文字材料汇编 (every agency's text part by part; the draft's placeholders
     point to it; written by default), ``"status"`` 各单位报送情况 (every agency's status and main
-    figures, who has not reported). ``paths`` lists the report first, then the annexes."""
+    figures, who has not reported). ``paths`` lists the report first, then the annexes.
+    ``progress(done, total)`` is called after each report of ``all_agencies``."""
     from govxl.reporting import reports
 
     year = check_year(year)
@@ -457,7 +501,8 @@ def compose(store: Store, year: int, out: PathLike, *, format: str, agency: str 
         paths = [_writing(out, reports.agency_report, store, year, store.agency_code(agency), format, out,
                           form_name=form)]
     else:
-        paths = _writing(out, reports.all_agency_reports, store, year, format, out, form_name=form)
+        paths = _writing(out, reports.all_agency_reports, store, year, format, out, form_name=form,
+                         progress=progress)
     return ComposeResult(year, format, paths, findings)
 
 

@@ -175,6 +175,42 @@ def collect(
     raise typer.Exit(0 if result.valid else DATA_ERROR)
 
 
+@app.command()
+def check(
+    paths: list[Path] = typer.Argument(..., metavar="文件或文件夹", help="要校验的文件或文件夹（会查找子文件夹）。",
+                                       readable=False),
+    year: int = typer.Option(..., "--year", help="报告年度。"),
+    db: Path | None = _db_option(),
+    agency: str | None = typer.Option(None, "--agency", help="只接受这个单位（单位代码）的填报表。"),
+    feedback: Path | None = typer.Option(None, "--feedback", help="把有问题的文件的退回修改表写到此文件夹。"),
+    as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON 格式的结果。"),
+    blank_as_zero: bool = typer.Option(False, "--blank-as-zero", help="未填写的数字单元格按 0 处理（每处给出提醒）。"),
+    password: str = typer.Option(DEFAULT_PASSWORD, "--password", help="退回修改表的工作表保护密码。"),
+    form: str = _form_option(),
+) -> None:
+    """只校验、不保存：按收集时的同样规则检查文件，显示每个文件的结果，数据库不作任何改动。
+
+    用于报送前自查；确认无误后用 govxl collect 收集同样的文件。
+    全部通过时退出码为 0，有未通过的文件时为 1，用法错误时为 2。
+
+    示例：govxl check 财政局.xlsx --year 2025 --feedback 反馈
+    """
+    from govxl import api
+
+    with _call(api.open_store, db, readonly=True) as store:
+        code = store.agency_code(agency) if agency else None
+        result = _call(api.check, store, year, paths, feedback=feedback, blank_as_zero=blank_as_zero,
+                       password=password, form=form, agency=code)
+    if as_json:
+        _print_json(result.as_dict())
+    else:
+        _print_collect(result, title=msg.CHECK_TITLE.format(year=result.year))
+        out.print(msg.CHECK_NOT_KEPT, highlight=False)
+        if result.report_files:
+            out.print(msg.CHECK_FEEDBACK_WRITTEN.format(path=feedback), highlight=False)
+    raise typer.Exit(0 if result.valid else DATA_ERROR)
+
+
 def _fit(table, flexible: list[int], least: int = 8) -> None:
     """Narrow the ``flexible`` columns (names, reasons) of a table of fixed column widths, the
     widest first and none below ``least``, until the table fits the console: the other columns
@@ -188,7 +224,7 @@ def _fit(table, flexible: list[int], least: int = 8) -> None:
         max(narrowable, key=lambda c: c.width).width -= 1
 
 
-def _print_collect(result) -> None:
+def _print_collect(result, title: str | None = None) -> None:
     from rich import box
     from rich.cells import cell_len
     from rich.table import Table
@@ -204,7 +240,7 @@ def _print_collect(result) -> None:
                      styles.get(f.status, "dim")))
     # At 80 columns: codes, counts and statuses whole; the agency's name and the file's name share
     # what is left and wrap when they must, never cut.
-    table = Table(title=f"{result.year}年度收集结果", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table = Table(title=title or f"{result.year}年度收集结果", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     titles = ("单位代码", "单位名称", "文件", "版本", "状态", "错误", "警告", "未说明")
     widths = [max([cell_len(r[i]) for r in rows] + [4, cell_len(titles[i]) if i > 2 else 0])
               for i in range(len(titles))]
@@ -308,13 +344,13 @@ def pin(
         code = store.agency_code(agency)
         try:
             if unpin:
-                changed = store.unpin(code, year)
+                changed = api.unpin(store, year, code)
                 current = store.in_use(year).get(code)
                 text = msg.UNPINNED if changed else msg.NOT_PINNED
                 out.print(text.format(agency=code, year=year, version=current.version if current else "—"),
                           highlight=False)
             else:
-                chosen = store.pin(code, year, version)
+                chosen = api.pin(store, year, code, version)
                 out.print(msg.PINNED.format(agency=code, year=year, version=version,
                                             file=chosen.original_name or chosen.source), highlight=False)
         except PinError as e:

@@ -68,6 +68,7 @@ PIN_REJECTED = "单位“{agency}”{year}年度的第{version}版本未通过�
 PINNED = "已指定：单位“{agency}”{year}年度采用第{version}版本（{file}），不再按保存时间自动选择。"
 UNPINNED = "已取消指定：单位“{agency}”{year}年度重新按规则采用最近保存的通过版本（现为第{version}版本）。"
 NOT_PINNED = "单位“{agency}”{year}年度没有指定采用的版本，仍按规则采用最近保存的通过版本。"
+STATUS_OTHER_YEAR = "给出的报送情况是{year}年度的，不是{expected}年度的。"
 PIN_NEEDS_VERSION = "请用 --version 指定要采用的版本号，或用 --unpin 取消指定。"
 VERSION_REASONS = {
     "pinned": "办公室指定采用",
@@ -76,6 +77,9 @@ VERSION_REASONS = {
     "imported": "导入的已发布报告（没有通过的填报表）",
 }
 COLLECT_UNFINISHED = "有{n}个文件未能保存，解决问题后重新运行同一命令即可（已保存的文件不会重复处理）。"
+CHECK_TITLE = "{year}年度校验结果（未保存）"
+CHECK_NOT_KEPT = "以上只是校验，文件没有保存到数据库。确认无误后，用 govxl collect 收集同样的文件即完成报送。"
+CHECK_FEEDBACK_WRITTEN = "退回修改表已保存在 {path}"
 COLLECT_REPORT_WRITTEN = "问题清单和反馈表已保存在 {path}"
 ISSUE_LIST_TITLE = "{year}年度收集问题清单"
 ISSUE_SHEET_ALL = "全部问题"
@@ -195,6 +199,8 @@ WEB_STARTED = "工作台已启动：{url}  （关闭此窗口或按 Ctrl+C 即�
 WEB_API_TOKEN = "程序调用 JSON 接口时可使用令牌：Authorization: Bearer {token}"
 WEB_SHARE_URL = "各单位自查网址的开头：{url}/a/…（在“单位链接”页查看和发送）"
 WEB_PORT_BUSY = "端口 {port} 已被占用（工作台可能已经在运行）。请在浏览器中打开 {url}，或用 --port 换一个端口。"
+WEB_CHECK_GONE = "这次校验的结果已过期（保留1小时）或已经报送。请重新上传填报表。"
+WEB_CHECK_NOT_SUBMITTABLE = "有未通过校验的文件，不能报送。请按说明修改后重新上传。"
 WEB_ROSTER_SAVED = "名单已保存，共{n}个单位。"
 WEB_LINK_REVOKED = "已停用“{name}”的自查网址。"
 WEB_LINK_REISSUED = "已为“{name}”生成新的自查网址，原网址已停用。"

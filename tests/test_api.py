@@ -61,6 +61,24 @@ def test_the_command_line_prints_what_the_api_returns(tmp_path, returns):
     assert merged["agencies"] == 2 and merged["rejected"] == ["B01"]
 
 
+def test_govxl_check_prints_what_the_api_checks_and_keeps_nothing(tmp_path, returns):
+    db = tmp_path / "cli.db"
+    with govxl.open_store(db) as store:
+        govxl.set_roster(store, AGENCIES)
+        checked = govxl.check(store, YEAR, [returns])
+    run = cli("check", returns, "--year", YEAR, "--db", db, "--json")
+    assert run.returncode == 1, run.stderr  # one file would be rejected
+    assert json.loads(run.stdout) == checked.as_dict()
+    assert [f.status for f in checked.files] == ["accepted", "accepted", "rejected"]
+    run = cli("check", returns / "b01.xlsx", "--year", YEAR, "--db", db, "--feedback", tmp_path / "反馈")
+    assert run.returncode == 1 and "没有保存" in run.stdout and "未通过" in run.stdout, run.stdout
+    assert [p.name for p in (tmp_path / "反馈").iterdir()] == [f"{YEAR}_B01_卫东区东安街道办事处_反馈.xlsx"]
+    run = cli("check", returns / "a01.xlsx", "--year", YEAR, "--db", db, "--agency", "b01", "--json")
+    assert run.returncode == 1 and json.loads(run.stdout)["files"][0]["findings"][0]["code"] == "identity.other_agency"
+    with govxl.open_store(db) as store:
+        assert store.receipts() == [] and store.submissions(YEAR) == []
+
+
 def test_generate_prefills_last_years_carry_over(tmp_path, returns, layout, form):
     with govxl.open_store(tmp_path / "s.db") as store:
         govxl.set_roster(store, AGENCIES)

@@ -139,3 +139,67 @@ def test_uploads_unpack_archives_with_windows_names_under_the_limits(tmp_path):
         with pytest.raises(govxl.UploadRefused, match=words):
             fresh.add(name, stream)
         assert [p for p in (tmp_path / words).rglob("*") if p.is_file()] == []  # nothing half-saved
+
+
+def test_check_tells_what_collect_would_and_keeps_nothing(tmp_path, form):
+    good, _ = filled(tmp_path, "a01.xlsx", form, agency=AGENCIES[0], seed=1)
+    bad, _ = filled(tmp_path, "b01.xlsx", form, agency=AGENCIES[2], seed=3, changes={"t3.new.natural": 10**6})
+    with govxl.open_store(tmp_path / "s.db") as store:
+        govxl.set_roster(store, AGENCIES)
+        checked = govxl.check(store, YEAR, [good, bad], feedback=tmp_path / "fb")
+        assert store.receipts() == [] and store.submissions(YEAR) == []  # nothing kept
+        assert [f.status for f in checked.files] == ["accepted", "rejected"]
+        assert not checked.valid
+        # the 退回修改表 of the checked file, made from its bytes (the store does not have them)
+        assert checked.files[0].feedback is None and checked.report_files == [checked.files[1].feedback]
+        book = openpyxl.load_workbook(checked.files[1].feedback)
+        assert any(c.comment for ws in book for row in ws.iter_rows() for c in row)
+        # through an agency's link: another agency's workbook is refused, as collect refuses it
+        assert govxl.check(store, YEAR, [bad], agency="A01").files[0].findings[0].code == "identity.other_agency"
+        collected = govxl.collect(store, YEAR, [good, bad])
+        checked_dict, collected_dict = checked.as_dict(), collected.as_dict()
+        for d in (checked_dict, collected_dict):
+            d.pop("run_id"), d.pop("report_files")
+            for f in d["files"]:
+                f.pop("version"), f.pop("in_use")
+        assert checked_dict == collected_dict  # what the check said is what collecting said
+        again = govxl.check(store, YEAR, [good])
+        assert again.files[0].status == "duplicate"  # the office has this very file already
+        assert len(store.receipts()) == 2
+
+
+def test_the_office_pins_a_version_through_the_api_and_unpins_it(tmp_path, form):
+    v1, _ = filled(tmp_path, "v1.xlsx", form, agency=AGENCIES[0], seed=1)
+    with govxl.open_store(tmp_path / "s.db") as store:
+        govxl.set_roster(store, AGENCIES)
+        govxl.collect(store, YEAR, [v1])
+        v2, _ = filled(tmp_path, "v2.xlsx", form, agency=AGENCIES[0], seed=7)
+        govxl.collect(store, YEAR, [v2])
+        status = {a.code: a for a in govxl.status(store, YEAR).agencies}
+        assert (status["A01"].accepted_version, status["A01"].accepted_reason) == (2, "newest")
+        chosen = govxl.pin(store, YEAR, "ａ０１", 1)  # the code in any width or case, as the CLI takes it
+        assert chosen.version == 1 and chosen.original_name == "v1.xlsx"
+        status = {a.code: a for a in govxl.status(store, YEAR).agencies}
+        assert (status["A01"].accepted_version, status["A01"].accepted_reason) == (1, "pinned")
+        with pytest.raises(govxl.GovxlError, match="没有第9版本"):
+            govxl.pin(store, YEAR, "A01", 9)
+        assert govxl.unpin(store, YEAR, "A01") is True
+        assert govxl.unpin(store, YEAR, "A01") is False
+        assert govxl.status(store, YEAR).agencies[0].accepted_version == 2
+
+
+def test_reminders_take_the_status_already_computed_of_their_year(tmp_path, monkeypatch):
+    from govxl.collection import status as status_module
+
+    with govxl.open_store(tmp_path / "s.db") as store:
+        govxl.set_roster(store, AGENCIES)
+        status = govxl.status(store, YEAR)
+        calls = []
+        real = status_module.completeness
+        monkeypatch.setattr(status_module, "completeness", lambda *a: calls.append(a) or real(*a))
+        reminders = govxl.reminders(store, YEAR, status=status)
+        assert calls == [] and [s.code for s, _ in reminders.rows] == ["A01", "A02", "B01"]
+        assert [s.code for s, _ in govxl.reminders(store, YEAR).rows] == ["A01", "A02", "B01"]
+        assert len(calls) == 1
+        with pytest.raises(govxl.InvalidArgument, match=f"{YEAR}年度"):
+            govxl.reminders(store, YEAR + 1, status=status)

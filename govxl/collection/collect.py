@@ -28,7 +28,7 @@ from govxl.form.spec import load_form
 from govxl.store import Store, StoreError, encode_values, new_run_id
 from govxl.workbook.reader import Limits
 
-__all__ = ["CollectError", "CollectReport", "FileReport", "collect", "iter_files"]
+__all__ = ["CollectError", "CollectReport", "FileReport", "check", "collect", "iter_files"]
 
 FILE_TIMEOUT = 120.0  # seconds one file may take in a worker
 WORKER_MEMORY = 1536 * 1024**2  # bytes of address space of a worker (POSIX)
@@ -47,6 +47,7 @@ class FileReport:
     file_time: str | None = None
     stored: bool = False  # a submission was recorded from this file in this run
     in_use: bool = False  # its submission is the version in use of its agency (after the run)
+    feedback: Path | None = None  # its 退回修改表, when :func:`check` wrote one (not in as_dict)
 
     @property
     def unexplained(self) -> int:
@@ -118,17 +119,7 @@ def collect(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_ze
     temporary folder means nothing to the office). ``agency``: only that agency's workbooks are
     taken (an agency's own link); a workbook of another agency is refused and nothing of it is
     kept."""
-    roster = {a.code: a for a in store.roster()}
-    if not roster:
-        raise CollectError(msg.COLLECT_NO_ROSTER)
-    entries = list(iter_entries(paths))
-    if root is not None:
-        entries = [dataclasses.replace(e, shown=_relative(e.shown, root)) for e in entries]
-    form = load_form(form_name)
-    last_year = store.latest(year - 1)
-    previous = {code: rule_engine.known_values(form, sub.values) for code, sub in last_year.items()}
-    ctx = Context(year, roster, blank_as_zero, previous, form_name,
-                  previous_narrative={code: sub.narrative for code, sub in last_year.items()}, limits=limits)
+    roster, entries, ctx = _prepare(paths, year, store, blank_as_zero, form_name, limits, root)
     report = CollectReport(year, new_run_id())
     workers = max(1, min(workers or os.cpu_count() or 1, len(entries) or 1))
     try:
@@ -147,6 +138,67 @@ def collect(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_ze
     except StoreError:
         pass  # the store cannot even be read now: the report still lists every file handled
     return report
+
+
+def check(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_zero: bool = False,
+          form_name: str = "annual-2021", workers: int | None = None,
+          progress: Callable[[int, int], None] | None = None, limits: Limits = Limits(),
+          timeout: float | None = FILE_TIMEOUT, memory_limit: int | None = WORKER_MEMORY,
+          root: str | Path | None = None, agency: str | None = None, feedback: str | Path | None = None,
+          password: str | None = None) -> CollectReport:
+    """Examine every file under ``paths`` exactly as :func:`collect` would, and keep nothing: each
+    file gets the status and findings collecting it now would give (``duplicate``: the office
+    already has this very file). The store is only read. ``agency``: as for :func:`collect`, a
+    workbook of another agency is refused. ``feedback``: write the 退回修改表 of every file with
+    findings of an agency of the roster into that folder (``report_files``; each file's
+    ``feedback``)."""
+    roster, entries, ctx = _prepare(paths, year, store, blank_as_zero, form_name, limits, root)
+    report = CollectReport(year, "")
+    workers = max(1, min(workers or os.cpu_count() or 1, len(entries) or 1))
+    for entry, data, exam in _examine_all(entries, ctx, workers, timeout, memory_limit):
+        if agency is not None and exam.agency not in (None, agency):
+            file = _not_this_agency(entry, data, exam, roster)
+        else:
+            file = _store_one(store, "", year, roster, entry, data, exam, keep=False)
+            if feedback is not None and data is not None and file.findings and file.agency in roster \
+                    and file.status not in ("duplicate", "skipped"):
+                file.feedback = _feedback(file, data, roster, year, store, Path(feedback), report, form_name, password)
+                report.report_files.append(file.feedback)
+        report.files.append(file)
+        if progress:
+            progress(len(report.files), len(entries))
+    return report
+
+
+def _feedback(file: FileReport, data: bytes, roster: dict, year: int, store: Store, folder: Path,
+              report: CollectReport, form_name: str, password: str | None) -> Path:
+    """The 退回修改表 of a checked file, in ``folder`` (in a numbered subfolder when an earlier
+    file of the same check is of the same agency: both are kept)."""
+    from govxl.collection.feedback import write_feedback
+    from govxl.workbook.generate import DEFAULT_PASSWORD
+
+    earlier = sum(1 for f in report.files if f.feedback is not None and f.agency == file.agency)
+    out = folder / str(earlier + 1) if earlier else folder
+    out.mkdir(parents=True, exist_ok=True)
+    return write_feedback(file, roster[file.agency], year, store, out, password=password or DEFAULT_PASSWORD,
+                          form_name=form_name, data=data)
+
+
+def _prepare(paths, year: int, store: Store, blank_as_zero: bool, form_name: str, limits: Limits,
+             root) -> tuple[dict, list[Entry], Context]:
+    """The roster, the files found under ``paths`` and what examining them needs."""
+    roster = {a.code: a for a in store.roster()}
+    if not roster:
+        raise CollectError(msg.COLLECT_NO_ROSTER)
+    entries = list(iter_entries(paths))
+    if root is not None:
+        entries = [dataclasses.replace(e, shown=_relative(e.shown, root)) for e in entries]
+    form = load_form(form_name)
+    last_year = store.latest(year - 1)
+    previous = {code: rule_engine.known_values(form, sub.values) for code, sub in last_year.items()}
+    ctx = Context(year, roster, blank_as_zero, previous, form_name,
+                  previous_narrative={code: sub.narrative for code, sub in last_year.items()}, limits=limits)
+    return roster, entries, ctx
 
 
 def _examine_all(entries: list[Entry], ctx: Context, workers: int, timeout: float | None,
@@ -201,7 +253,9 @@ def _not_this_agency(entry: Entry, data: bytes | None, exam: Examination, roster
 
 
 def _store_one(store: Store, run_id: str, year: int, roster: dict, entry: Entry, data: bytes | None,
-               exam: Examination) -> FileReport:
+               exam: Examination, keep: bool = True) -> FileReport:
+    """The file's report, its submission recorded (``keep=False``: only what recording it would
+    report, nothing written)."""
     file_time = exam.modified.isoformat() if exam.modified else None
     sha = hashlib.sha256(data).hexdigest() if data is not None else ""
     report = FileReport(entry.shown, sha, exam.status, list(exam.findings), exam.agency, exam.agency_name,
@@ -226,6 +280,8 @@ def _store_one(store: Store, run_id: str, year: int, roster: dict, entry: Entry,
                               file_time=file_time, form_id=exam.form_id, form_version=exam.form_version,
                               agency_name=exam.agency_name,
                               info={"explanations": exam.explanations} if exam.explanations else None)
+        if not keep:
+            return report
         stored = store.record_file(sha256=sha, content=data, original_name=Path(entry.shown).name,
                                    source_path=entry.shown,
                                    run_id=run_id, status=exam_status, agency=exam.agency, year=exam.year,

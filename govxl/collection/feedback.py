@@ -200,13 +200,16 @@ def _show(value) -> str:
 
 
 def write_feedback(file: FileReport, agency: Agency, year: int, store: Store, out_dir: Path, *,
-                   password: str = DEFAULT_PASSWORD, form_name: str = "annual-2021") -> Path:
+                   password: str = DEFAULT_PASSWORD, form_name: str = "annual-2021",
+                   data: bytes | None = None) -> Path:
     """The agency's workbook again, fresh from the template, with every value it typed carried
     over by its row and column labels, each finding as a comment on its cell or a note on the
-    cover. The cover, the check cells and the notes agree with the findings."""
+    cover. The cover, the check cells and the notes agree with the findings. ``data``: the file's
+    bytes when the store does not keep them (a file checked, not collected)."""
     form = load_form(form_name)
     layout = layout_form(form)
-    raw = read_workbook(store.blob(file.sha256), Path(file.file).name, layout.texts["sheets"]["meta"])
+    raw = read_workbook(store.blob(file.sha256) if data is None else data, Path(file.file).name,
+                        layout.texts["sheets"]["meta"])
     carried = carry(raw, layout)
     notes: dict[str, str] = {}
     loose = []  # findings with no cell of the fresh template to carry them

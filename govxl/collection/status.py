@@ -196,7 +196,9 @@ class Reminders:
                                              (s.received_at or "")[:16].replace("T", " ")] for s, a in self.rows))
 
 
-def reminders(store: Store, year: int) -> Reminders:
+def reminders(store: Store, year: int, report: StatusReport | None = None) -> Reminders:
+    """The agencies of ``report`` (the year's :func:`completeness`, computed now when None) not yet
+    reported."""
     roster = {a.code: a for a in store.roster()}
-    report = completeness(store, year)
+    report = report if report is not None else completeness(store, year)
     return Reminders(year, [(s, roster[s.code]) for s in report.agencies if not s.reported and s.code in roster])

@@ -43,14 +43,18 @@ def agency_report(store: Store, year: int, code: str, fmt: str, path: str | Path
 
 
 def all_agency_reports(store: Store, year: int, fmt: str, folder: str | Path,
-                       form_name: str = "annual-2021") -> list[Path]:
+                       form_name: str = "annual-2021", progress=None) -> list[Path]:
+    """The report of every agency with accepted data; ``progress(done, total)`` after each."""
     folder = Path(folder)
     roster = {a.code: a for a in store.roster()}
     form = load_form(form_name)
     paths = []
-    for code, s in store.latest(year).items():  # read once: a province has tens of thousands
+    latest = store.latest(year)  # read once: a province has tens of thousands
+    for code, s in latest.items():
         name = roster[code].name if code in roster else code
         paths.append(_agency_report(s, roster, year, fmt, folder / agency_filename(year, code, name, fmt), form))
+        if progress:
+            progress(len(paths), len(latest))
     return paths
 
 
