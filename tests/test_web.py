@@ -254,6 +254,12 @@ def test_oversized_uploads_and_zip_bombs_are_refused_with_a_message(tmp_path, re
         assert len(store.receipts()) == 2  # only what was accepted for work was collected
 
 
+def check_id(html: str) -> str:
+    m = re.search(r'name="check" value="([^"]+)"', html)
+    assert m, "the page has no 报送 button"
+    return m.group(1)
+
+
 def test_an_agency_link_sees_and_changes_only_its_own_agency(tmp_path, returns, form):
     store_with_roster(tmp_path / "web.db")
     with govxl.open_store(tmp_path / "web.db") as store:
@@ -266,31 +272,139 @@ def test_an_agency_link_sees_and_changes_only_its_own_agency(tmp_path, returns, 
         for other in ("卫东区教育局", "卫东区东安街道办事处", "A02", "B01", "/2023/", "a02.xlsx"):
             assert other not in page, other
         assert http.get(f"/{YEAR}/agency/A02", headers={"host": "127.0.0.1"}).status_code == 200  # the office's
-        # A01 uploads B01's workbook by mistake: refused, and nothing of it is kept
+        # A01 uploads B01's workbook by mistake: refused, nothing to submit
         r = http.post(f"/a/{a01}/upload", data={"csrf": csrf_of(page)}, files=[xlsx(returns[2])])
-        assert "不是本单位的" in r.text and "未通过" in r.text
-        # its own workbook: accepted at once
+        assert "不是本单位的" in r.text and "未通过" in r.text and 'name="check"' not in r.text
+        # its own workbook: checked at once, kept only when submitted
         r = http.post(f"/a/{a01}/upload", data={"csrf": csrf_of(page)}, files=[xlsx(returns[0])])
-        assert "校验全部通过" in r.text
-        # B01's own, with an imbalance: rejected, its feedback workbook at hand
+        assert "校验全部通过" in r.text and "还没有报送" in r.text and "/checked/" in str(r.url)
+        with govxl.open_store(tmp_path / "web.db") as store:
+            assert store.submissions(YEAR, "A01") == [] and len(store.receipts()) == 1  # only A02's
+        a01_check = check_id(r.text)
+        # B01's own, with an imbalance: rejected, its 退回修改表 at hand, no 报送 button
         page = http.get(f"/a/{b01}").text
         r = http.post(f"/a/{b01}/upload", data={"csrf": csrf_of(page)}, files=[xlsx(returns[2])])
         assert "未通过" in r.text and "退回修改表" in r.text and "卫东区财政局" not in r.text
-        feedback = http.get(f"/a/{b01}/feedback")
-        assert feedback.status_code == 200
-        assert openpyxl.load_workbook(io.BytesIO(feedback.content))
+        assert 'name="check"' not in r.text
+        b01_checked = str(r.url)
+        b01_check = b01_checked.rsplit("/", 1)[-1]
+        feedback = http.get(re.search(r'href="(/a/[^"]+/feedback/0)"', r.text).group(1))
+        assert feedback.status_code == 200 and "attachment" in feedback.headers["content-disposition"]
+        book = openpyxl.load_workbook(io.BytesIO(feedback.content))
+        assert any(c.comment for ws in book for row in ws.iter_rows() for c in row)
+        r = http.post(f"/a/{b01}/submit", data={"csrf": csrf_of(page), "check": b01_check})
+        assert r.status_code == 400 and "不能报送" in r.text  # errors: it cannot be forced in
+        # a link reaches only its own checked files: A01's token and B01's check, or the reverse
+        assert http.get(f"/a/{a01}/checked/{b01_check}").status_code == 404
+        assert http.get(f"/a/{a01}/checked/{b01_check}/feedback/0").status_code == 404
+        r = http.post(f"/a/{b01}/submit", data={"csrf": csrf_of(page), "check": a01_check})
+        assert r.status_code == 404 and "已过期" in r.text and "已经报送" in r.text
+        # A01 submits: the very bytes it saw checked are kept; a second submit finds nothing
+        r = http.post(f"/a/{a01}/submit", data={"csrf": csrf_of(page), "check": a01_check})
+        assert r.status_code == 200 and "已报送区政府办公室" in r.text, r.text[:500]
+        r = http.post(f"/a/{a01}/submit", data={"csrf": csrf_of(page), "check": a01_check})
+        assert r.status_code == 404
+        with govxl.open_store(tmp_path / "web.db") as store:
+            (kept,) = store.submissions(YEAR, "A01")
+            assert store.blob(kept.sha256) == returns[0].read_bytes() and kept.original_name == "a01.xlsx"
         assert http.get(f"/a/{a01}/feedback").status_code == 404  # nothing to point out
-        # the office revokes B01's link: it stops working; a new one works
+        # the office revokes B01's link: it stops working, its checked files with it; a new one works
         office = http.get(f"/{YEAR}/links").text
         http.post(f"/{YEAR}/links/revoke", data={"csrf": csrf_of(office), "code": "B01"})
         assert http.get(f"/a/{b01}").status_code == 404
+        assert http.get(b01_checked).status_code == 404
         with govxl.open_store(tmp_path / "web.db") as store:
             new = govxl.reissue_link(store, "B01")
         assert http.get(f"/a/{new.token}").status_code == 200
+        assert http.get(f"/a/{new.token}/checked/{b01_check}").status_code == 404
     with govxl.open_store(tmp_path / "web.db") as store:
         status = {a.code: a.status for a in govxl.status(store, YEAR).agencies}
-        assert status == {"A01": "accepted", "A02": "accepted", "B01": "rejected"}
-        assert len(store.submissions(YEAR, "B01")) == 1  # the wrong upload through A01 left nothing
+        assert status == {"A01": "accepted", "A02": "accepted", "B01": "not_received"}
+        assert len(store.receipts()) == 2  # nothing checked and not submitted was kept
+
+
+def test_an_agency_confirms_warnings_before_submitting_and_checked_files_expire(tmp_path, form, monkeypatch):
+    from govxl.web import jobs
+
+    store_with_roster(tmp_path / "web.db")
+    with govxl.open_store(tmp_path / "web.db") as store:
+        token = govxl.agency_links(store, ["A01"])[0].token
+    warned, _ = filled(tmp_path, "a01-warn.xlsx", form, agency=AGENCIES[0], seed=1, narrative={})
+    with govxl.open_store(tmp_path / "s.db") as store:
+        govxl.set_roster(store, AGENCIES)
+        expected = govxl.check(store, YEAR, [warned]).files[0]
+    assert expected.status == "accepted_with_warnings"  # blank narrative parts are warnings
+    with workbench(tmp_path / "web.db", YEAR, share=True) as config, client(config) as http:
+        page = http.get(f"/a/{token}").text
+        r = http.post(f"/a/{token}/upload", data={"csrf": csrf_of(page)}, files=[xlsx(warned)])
+        assert "确认无误，报送" in r.text
+        for f in expected.findings:
+            assert f.message in r.text or html_escape(f.message) in r.text
+        r = http.post(f"/a/{token}/submit", data={"csrf": csrf_of(page), "check": check_id(r.text)})
+        assert "已报送" in r.text
+        # a checked file waits an hour at most: then it must be uploaded again
+        r = http.post(f"/a/{token}/upload", data={"csrf": csrf_of(page)}, files=[xlsx(warned)])
+        assert "以前已经报送过" in r.text and 'name="check"' not in r.text  # the same file: nothing to submit
+        other, _ = filled(tmp_path, "a01-2.xlsx", form, agency=AGENCIES[0], seed=5)
+        r = http.post(f"/a/{token}/upload", data={"csrf": csrf_of(page)}, files=[xlsx(other)])
+        waiting = check_id(r.text)
+        monkeypatch.setattr(jobs, "CHECK_LIFE", 0)
+        r = http.post(f"/a/{token}/submit", data={"csrf": csrf_of(page), "check": waiting})
+        assert r.status_code == 404 and "已过期" in r.text
+        # uploads and submits of a link are rate-limited together: 30 in 10 minutes (5 made above)
+        codes = [http.post(f"/a/{token}/submit", data={"csrf": csrf_of(page), "check": "x"}).status_code
+                 for _ in range(30)]
+        assert codes == [404] * 25 + [429] * 5
+    with govxl.open_store(tmp_path / "web.db") as store:
+        assert len(store.submissions(YEAR, "A01")) == 1
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def test_the_office_pins_the_version_in_use_on_the_agency_page(tmp_path, form):
+    store_with_roster(tmp_path / "web.db")
+    v1, _ = filled(tmp_path, "v1.xlsx", form, agency=AGENCIES[0], seed=1)
+    with govxl.open_store(tmp_path / "web.db") as store:
+        govxl.collect(store, YEAR, [v1])
+        v2, _ = filled(tmp_path, "v2.xlsx", form, agency=AGENCIES[0], seed=7)
+        govxl.collect(store, YEAR, [v2])
+        v3, _ = filled(tmp_path, "v3.xlsx", form, agency=AGENCIES[0], seed=8, changes={"t3.new.natural": 10**6})
+        govxl.collect(store, YEAR, [v3])
+    with workbench(tmp_path / "web.db", YEAR) as config, client(config) as http:
+        page = http.get(f"/{YEAR}/agency/A01").text
+        assert "最近保存的通过版本（更新的版本未通过）" in page  # why version 2 is the one in use
+        rows = re.findall(r'<tr class="[^"]*" data-version="(\d)">(.*?)</tr>', page, re.S)
+        assert [v for v, row in rows if "采用此版本" in row] == ["2", "1"]  # not the rejected version 3
+        r = http.post(f"/{YEAR}/agency/A01/pin", data={"csrf": csrf_of(page), "version": "1"})
+        assert r.status_code == 200 and "已指定" in r.text and "办公室指定采用" in r.text
+        assert "取消指定，恢复按规则采用" in r.text
+        with govxl.open_store(tmp_path / "web.db") as store:
+            a01 = govxl.status(store, YEAR).agencies[0]
+            assert (a01.accepted_version, a01.accepted_reason) == (1, "pinned")
+        r = http.post(f"/{YEAR}/agency/A01/pin", data={"csrf": csrf_of(page), "version": "3"})
+        assert r.status_code == 400 and "未通过校验，不能指定采用" in r.text
+        r = http.post(f"/{YEAR}/agency/A01/unpin", data={"csrf": csrf_of(page)})
+        assert "已取消指定" in r.text and "最近保存的通过版本" in r.text
+        with govxl.open_store(tmp_path / "web.db") as store:
+            a01 = govxl.status(store, YEAR).agencies[0]
+            assert (a01.accepted_version, a01.accepted_reason) == (2, "newest_accepted")
+
+
+def test_composing_every_agencys_report_shows_its_progress(tmp_path, returns):
+    store_with_roster(tmp_path / "web.db")
+    with govxl.open_store(tmp_path / "web.db") as store:
+        govxl.collect(store, YEAR, returns)  # two accepted, one rejected
+    with workbench(tmp_path / "web.db", YEAR) as config, client(config) as http:
+        token = csrf_of(http.get(f"/{YEAR}/reports").text)
+        r = http.post(f"/{YEAR}/reports", data={"csrf": token, "kind": "all", "format": "md"})
+        page = wait_job(http, str(r.url))
+        state = http.get("/api/jobs/" + str(r.url).rsplit("/", 1)[-1]).json()
+        assert (state["state"], state["done"], state["total"]) == ("done", 2, 2)
+        assert "（2份）.zip" in page
 
 
 def test_guessing_agency_links_is_rate_limited(tmp_path):

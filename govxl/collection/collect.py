@@ -79,6 +79,12 @@ class CollectReport:
     def valid(self) -> bool:
         return self.error is None and all(f.status != "rejected" for f in self.files)
 
+    @property
+    def submittable(self) -> bool:
+        """Files checked (:func:`check`) that may be submitted: none would be refused, and at least
+        one would be accepted (with or without warnings)."""
+        return self.valid and any(f.status in ("accepted", "accepted_with_warnings") for f in self.files)
+
     def as_dict(self) -> dict:
         counts: dict[str, int] = {}
         for f in self.files:

@@ -31,7 +31,7 @@ from govxl.resources import templates_dir
 from govxl.roster import RosterError
 from govxl.version import __version__
 from govxl.web import security as sec
-from govxl.web.jobs import Job, Jobs
+from govxl.web.jobs import Checks, Job, Jobs
 
 STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
@@ -97,11 +97,12 @@ class Workbench:
             Path(config.work_dir).mkdir(parents=True, exist_ok=True)
         self._tmp = tempfile.TemporaryDirectory(prefix="govxl-web-", dir=config.work_dir)
         self.jobs = Jobs(Path(self._tmp.name) / "jobs")
+        self.checks = Checks(Path(self._tmp.name) / "checks")
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir() / "web")),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(STATUS_LABELS=STATUS_LABELS, SEVERITY_LABELS=SEVERITY_LABELS,
-                                version=__version__)
+                                VERSION_REASONS=msg.VERSION_REASONS, version=__version__)
         self.env.filters["when"] = _local_time
         self.env.filters["percent"] = lambda r: f"{r:.0%}"
         self.env.filters["qs"] = lambda d: urllib.parse.urlencode(d)

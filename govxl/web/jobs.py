@@ -123,3 +123,90 @@ class Jobs:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+CHECK_LIFE = 3600  # seconds a checked file waits for its agency to submit it
+MAX_CHECKS = 200
+
+
+@dataclass
+class Checked:
+    """Files an agency uploaded through its link and saw checked, not yet submitted: the very
+    bytes checked wait in ``folder`` until the same link submits them (or they expire)."""
+
+    id: str
+    token: str  # the link that uploaded them: only it can see or submit them
+    agency: str
+    folder: Path  # uploads in folder / "上传", 退回修改表 in folder / "反馈"
+    report: object = None  # govxl.collection.collect.CollectReport of the check
+    created: float = field(default_factory=time.monotonic)
+    claimed: bool = False  # being submitted now
+
+    @property
+    def uploads(self) -> Path:
+        return self.folder / "上传"
+
+
+class Checks:
+    """The checked files waiting to be submitted, each under an unguessable id tied to its link."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._items: OrderedDict[str, Checked] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def new(self, token: str, agency: str) -> Checked:
+        item = Checked(secrets.token_urlsafe(18), token, agency, self.root / secrets.token_urlsafe(9))
+        item.folder.mkdir(parents=True)
+        with self._lock:
+            self._expire()
+            self._items[item.id] = item
+            while len(self._items) > MAX_CHECKS:
+                _, old = self._items.popitem(last=False)
+                shutil.rmtree(old.folder, ignore_errors=True)
+        return item
+
+    def get(self, check_id: str, token: str, agency: str) -> Checked | None:
+        """The checked files of ``check_id`` if the same link uploaded them and they are still
+        waiting; None otherwise (another link's id, expired, submitted)."""
+        with self._lock:
+            self._expire()
+            item = self._items.get(check_id)
+        if item is None or item.claimed or item.agency != agency or not _same(item.token, token):
+            return None
+        return item
+
+    def claim(self, check_id: str, token: str, agency: str) -> Checked | None:
+        """As :meth:`get`, and taken for submitting: a second submit of the same files finds nothing."""
+        with self._lock:
+            self._expire()
+            item = self._items.get(check_id)
+            if item is None or item.claimed or item.agency != agency or not _same(item.token, token):
+                return None
+            item.claimed = True
+            return item
+
+    def release(self, item: Checked, *, done: bool) -> None:
+        """After submitting: ``done`` forgets the files (the store has them now); otherwise they
+        wait again for another try."""
+        with self._lock:
+            if done:
+                self._items.pop(item.id, None)
+            else:
+                item.claimed = False
+        if done:
+            shutil.rmtree(item.folder, ignore_errors=True)
+
+    def discard(self, item: Checked) -> None:
+        self.release(item, done=True)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, v in self._items.items() if now - v.created > CHECK_LIFE and not v.claimed]:
+            shutil.rmtree(self._items.pop(key).folder, ignore_errors=True)
+
+
+def _same(a: str, b: str) -> bool:
+    import hmac
+
+    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())

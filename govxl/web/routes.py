@@ -89,6 +89,8 @@ def table(wb: Workbench) -> list[Route]:
         post("/{year:int}/collect", r.collect, wb, limits=wb.config.limits),
         get("/{year:int}/issues.xlsx", r.issues),
         get("/{year:int}/agency/{code}", r.agency),
+        post("/{year:int}/agency/{code}/pin", r.pin, wb),
+        post("/{year:int}/agency/{code}/unpin", r.unpin, wb),
         get("/{year:int}/agency/{code}/file/{version:int}", r.original),
         get("/{year:int}/agency/{code}/feedback", r.feedback),
         get("/{year:int}/progress", r.progress),
@@ -116,6 +118,9 @@ def table(wb: Workbench) -> list[Route]:
         get("/api/{year:int}/agency/{code}", r.api_agency),
         get("/a/{token}", r.agency_link),
         post("/a/{token}/upload", r.agency_upload, wb, limits=wb.config.agency_limits, agency=True),
+        get("/a/{token}/checked/{check}", r.agency_checked),
+        get("/a/{token}/checked/{check}/feedback/{n:int}", r.agency_checked_feedback),
+        post("/a/{token}/submit", r.agency_submit, wb, agency=True),
         get("/a/{token}/feedback", r.agency_feedback),
     ]
 
@@ -436,7 +441,48 @@ class Routes:
             history = await self._api(api.agency_history, year, code)
         except GovxlError as e:
             return self.wb.message(request, "找不到单位", str(e), 404)
-        return self._page(request, "agency.html", year=year, history=history)
+        return self._page(request, "agency.html", year=year, history=history,
+                          notice=request.query_params.get("notice"))
+
+    async def pin(self, request: Request, form):
+        """The office chooses the version in use (采用此版本)."""
+        year = _year(request)
+        code = request.path_params["code"]
+        version = str(form.get("version") or "")
+        back = f"/{year}/agency/{urllib.parse.quote(code)}"
+        if not version.isdigit():
+            return self.wb.message(request, "请求不正确", msg.WEB_BAD_REQUEST, 400, back=back)
+
+        def work():
+            chosen = api.pin(self.store, year, code, int(version))
+            return chosen, api.agency_history(self.store, year, code).agency
+
+        try:
+            chosen, agency = await self._sync(work)
+        except GovxlError as e:
+            return self.wb.message(request, "未能指定采用的版本", str(e), 400, back=back)
+        notice = msg.PINNED.format(agency=agency.name, year=year, version=chosen.version,
+                                   file=chosen.original_name or chosen.source)
+        return RedirectResponse(back + "?" + urllib.parse.urlencode({"notice": notice}), 303)
+
+    async def unpin(self, request: Request, form):
+        """Back to the rule: the newest accepted version is used."""
+        year = _year(request)
+        code = request.path_params["code"]
+        back = f"/{year}/agency/{urllib.parse.quote(code)}"
+
+        def work():
+            history = api.agency_history(self.store, year, code)
+            changed = api.unpin(self.store, year, code)
+            return changed, api.agency_history(self.store, year, code), history.agency
+
+        try:
+            changed, history, agency = await self._sync(work)
+        except GovxlError as e:
+            return self.wb.message(request, "未能取消指定", str(e), 400, back=back)
+        text = msg.UNPINNED if changed else msg.NOT_PINNED
+        notice = text.format(agency=agency.name, year=year, version=history.status.accepted_version or "—")
+        return RedirectResponse(back + "?" + urllib.parse.urlencode({"notice": notice}), 303)
 
     async def original(self, request: Request):
         year = _year(request)
@@ -467,7 +513,8 @@ class Routes:
         year = _year(request)
 
         def work():
-            return api.status(self.store, year), api.reminders(self.store, year), api.deadline(self.store, year)
+            status = api.status(self.store, year)
+            return status, api.reminders(self.store, year, status=status), api.deadline(self.store, year)
 
         status, reminders, deadline = await self._sync(work)
         return self._page(request, "progress.html", year=year, status=status, reminders=reminders, deadline=deadline)
@@ -560,7 +607,7 @@ class Routes:
 
             with Store(self.wb.config.db) as store:
                 name = store.setting("district.name") or "全区汇总"
-                job.total = 1
+                job.total = 0 if kind == "all" else 1  # all: the count is known once the reports start
                 if kind == "district":
                     out = job.folder / f"{year}年{name}政府信息公开工作年度报告.{fmt}"
                     result = api.compose(store, year, out, format=fmt, district=True, name=name)
@@ -571,8 +618,10 @@ class Routes:
                     out = job.folder / f"{year}年{agency.name}政府信息公开工作年度报告.{fmt}"
                     result = api.compose(store, year, out, format=fmt, agency=code)
                 else:
-                    result = api.compose(store, year, job.folder / "reports", format=fmt, all_agencies=True)
-                job.progress(1, 1)
+                    result = api.compose(store, year, job.folder / "reports", format=fmt, all_agencies=True,
+                                         progress=job.progress)
+                if kind != "all":
+                    job.progress(1, 1)
                 if kind == "all":
                     archive = api.zip_files(result.paths, job.folder / f"{year}年各单位年度报告（{len(result.paths)}份）.zip")
                     job.output(archive.name, archive)
@@ -718,35 +767,94 @@ class Routes:
 
     # --- an agency's own link ------------------------------------------------------------------------
 
-    async def agency_link(self, request: Request, *, result=None, error=None, status_code=200):
+    async def agency_link(self, request: Request, *, result=None, checked=None, error=None, status_code=200):
+        """The agency's own page: its status, the upload form; ``checked``: files checked and
+        waiting to be submitted; ``result``: files just submitted (collected)."""
         agency = await self._sync(_link_agency, self.wb, request)
         if isinstance(agency, Response):
             return agency
         year = self.wb.config.year
         history = await self._api(api.agency_history, year, agency.code)
         return self.wb.page(request, "agency_link.html", status_code, year=year, agency=agency, history=history,
-                            token=request.path_params["token"], result=result, error=error,
+                            token=request.path_params["token"], result=result, checked=checked, error=error,
                             deadline=await self._api(api.deadline, year))
 
+    def _upload_allowed(self, token: str) -> bool:
+        if self.wb.upload_limit.blocked(token):
+            return False
+        self.wb.upload_limit.hit(token)
+        return True
+
     async def agency_upload(self, request: Request, form):
+        """Step 1: the agency's files are checked, not kept; they wait (under an unguessable id tied
+        to this link) for the agency to submit them."""
         agency = request.scope["govxl.agency"]
         token = request.path_params["token"]
-        if self.wb.upload_limit.blocked(token):
+        if not self._upload_allowed(token):
             return await self.agency_link(request, error=msg.WEB_TOO_MANY_TRIES, status_code=429)
-        self.wb.upload_limit.hit(token)
         year = self.wb.config.year
-        job = self.wb.new_job("agency", agency.code, year)
+        checked = self.wb.checks.new(token, agency.code)
         limits = self.wb.config.agency_limits
 
         def work():
-            intake = take_uploads(uploads(form), job.folder / "上传", limits)
-            return api.collect(self.store, year, [intake.folder], root=intake.folder, agency=agency.code)
+            intake = take_uploads(uploads(form), checked.uploads, limits)
+            return api.check(self.store, year, [intake.folder], root=intake.folder, agency=agency.code,
+                             feedback=checked.folder / "反馈")
 
         try:
-            result = await self._sync(work)
+            checked.report = await self._sync(work)
         except GovxlError as e:
+            self.wb.checks.discard(checked)
             return await self.agency_link(request, error=describe(e), status_code=413)
-        return await self.agency_link(request, result=result)
+        return RedirectResponse(f"/a/{token}/checked/{checked.id}", 303)
+
+    def _checked(self, request: Request, agency) -> object:
+        return self.wb.checks.get(request.path_params["check"], request.path_params["token"], agency.code)
+
+    async def agency_checked(self, request: Request):
+        """The result of step 1, with the 报送 button when the files may be submitted."""
+        agency = await self._sync(_link_agency, self.wb, request)
+        if isinstance(agency, Response):
+            return agency
+        checked = self._checked(request, agency)
+        if checked is None:
+            return await self.agency_link(request, error=msg.WEB_CHECK_GONE, status_code=404)
+        return await self.agency_link(request, checked=checked)
+
+    async def agency_checked_feedback(self, request: Request):
+        """The 退回修改表 of a file checked and not submitted."""
+        agency = await self._sync(_link_agency, self.wb, request)
+        if isinstance(agency, Response):
+            return agency
+        checked = self._checked(request, agency)
+        n = request.path_params["n"]
+        if checked is None or not 0 <= n < len(checked.report.files) or checked.report.files[n].feedback is None:
+            return await self.agency_link(request, error=msg.WEB_CHECK_GONE, status_code=404)
+        path = checked.report.files[n].feedback
+        return download(path, path.name, XLSX)
+
+    async def agency_submit(self, request: Request, form):
+        """Step 2: the files checked are collected, the very bytes the agency saw checked."""
+        agency = request.scope["govxl.agency"]
+        token = request.path_params["token"]
+        if not self._upload_allowed(token):
+            return await self.agency_link(request, error=msg.WEB_TOO_MANY_TRIES, status_code=429)
+        checked = self.wb.checks.claim(str(form.get("check") or ""), token, agency.code)
+        if checked is None:
+            return await self.agency_link(request, error=msg.WEB_CHECK_GONE, status_code=404)
+        if not checked.report.submittable:
+            self.wb.checks.release(checked, done=False)
+            return await self.agency_link(request, checked=checked, error=msg.WEB_CHECK_NOT_SUBMITTABLE,
+                                          status_code=400)
+        year = self.wb.config.year
+        try:
+            result = await self._sync(lambda: api.collect(self.store, year, [checked.uploads], root=checked.uploads,
+                                                          agency=agency.code))
+        except GovxlError as e:
+            self.wb.checks.release(checked, done=False)
+            return await self.agency_link(request, checked=checked, error=describe(e), status_code=500)
+        self.wb.checks.release(checked, done=result.error is None)
+        return await self.agency_link(request, result=result, error=result.error)
 
     async def agency_feedback(self, request: Request):
         found = await self._sync(_link_agency, self.wb, request)
