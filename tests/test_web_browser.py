@@ -5,6 +5,7 @@ person to look at; nothing is written into the checkout."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import os
@@ -190,15 +191,21 @@ def test_the_whole_cycle_in_the_browser_and_through_an_agency_link(browser, tmp_
         mine.click("button:has-text('上传并校验')")
         mine.wait_for_selector("section.result", timeout=60_000)
         assert "未通过" in mine.inner_text("section.result")
+        assert mine.query_selector("section.submit") is None  # errors: nothing to submit
         shot(mine, "17-单位自查-未通过")
         fixed = download(mine, lambda: mine.click("a:has-text('下载退回修改表')"))
-        assert openpyxl.load_workbook(io.BytesIO(fixed))
+        book = openpyxl.load_workbook(io.BytesIO(fixed))
+        assert any(c.comment for ws in book for row in ws.iter_rows() for c in row)
         fill_workbook(books / f"{YEAR}_B01_卫东区东安街道办事处.xlsx", returned / "街道.xlsx", agencies["B01"], 3)
         mine.set_input_files("input[data-files]", str(returned / "街道.xlsx"))
         mine.click("button:has-text('上传并校验')")
         mine.wait_for_selector("section.result.accepted, section.result.accepted_with_warnings", timeout=60_000)
+        assert "已报送" not in mine.inner_text("main")  # checked, not yet submitted
+        shot(mine, "18-单位自查-通过待报送")
+        mine.click("section.submit button")
+        mine.wait_for_selector("section[data-submitted]", timeout=60_000)
         assert "已报送" in mine.inner_text("section.result")
-        shot(mine, "18-单位自查-通过")
+        shot(mine, "19-单位自查-已报送")
         # and it reaches nothing else: not the office's pages, not the API, not another agency's link
         mine.goto(f"{base}/{YEAR}/agency/A01")
         assert "/login" in mine.url and "卫东区财政局" not in mine.inner_text("body")
@@ -212,3 +219,94 @@ def test_the_whole_cycle_in_the_browser_and_through_an_agency_link(browser, tmp_
         page.click("nav >> text=进度")
         assert "王五" not in page.inner_text("main table.list")  # reported now: off the 催报清单
         office.close()
+
+
+def test_dropping_files_and_a_zip_pinning_a_version_and_an_agency_checking_before_it_submits(browser, tmp_path, form):
+    """The collect page takes a .zip and several files dropped at once (a drop event holding the
+    files, as Explorer gives them); the office pins a version; an agency with warnings confirms them
+    before it submits."""
+    from collect_helpers import AGENCIES, YEAR as Y, filled
+
+    import govxl
+
+    a01, _ = filled(tmp_path, "财政局.xlsx", form, agency=AGENCIES[0], seed=1)
+    a02, _ = filled(tmp_path, "教育局.xlsx", form, agency=AGENCIES[1], seed=2)
+    a01_new, _ = filled(tmp_path, "财政局-改.xlsx", form, agency=AGENCIES[0], seed=9)
+    b01, _ = filled(tmp_path, "街道.xlsx", form, agency=AGENCIES[2], seed=3, narrative={})  # warnings: texts blank
+    archive = tmp_path / "收到的.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(a01, "第一批/财政局.xlsx")
+        z.write(a02, "第一批/教育局.xlsx")
+    with govxl.open_store(tmp_path / "web.db") as store:
+        govxl.set_roster(store, AGENCIES)
+        token = govxl.agency_links(store, ["B01"])[0].token
+    with workbench(tmp_path / "web.db", Y, share=True) as config:
+        base = f"http://127.0.0.1:{config.port}"
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("dialog", lambda d: d.accept())  # 确定 on the confirmation of 采用此版本
+
+        # a .zip picked with the file chooser: every workbook inside is collected
+        page.goto(f"{base}/{Y}/collect")
+        page.set_input_files("input[data-files]:not([webkitdirectory])", str(archive))
+        page.click("button:has-text('开始校验')")
+        page.wait_for_selector("table.results", timeout=120_000)
+        results = page.inner_text("table.results")
+        assert "收到的.zip/财政局.xlsx" in results and "收到的.zip/教育局.xlsx" in results
+
+        # two files dropped at once
+        page.goto(f"{base}/{Y}/collect")
+        dropped = page.evaluate_handle("""(files) => {
+            const transfer = new DataTransfer();
+            for (const f of files) {
+                const bytes = Uint8Array.from(atob(f.data), c => c.charCodeAt(0));
+                transfer.items.add(new File([bytes], f.name));
+            }
+            return transfer;
+        }""", [{"name": p.name, "data": base64.b64encode(p.read_bytes()).decode()} for p in (a01_new, a02)])
+        page.dispatch_event("[data-drop]", "drop", {"dataTransfer": dropped})
+        page.wait_for_selector("[data-picked]:has-text('已选择 2 个文件')", timeout=10_000)
+        assert "财政局-改.xlsx" in page.inner_text("[data-picked]")
+        page.click("button:has-text('开始校验')")
+        page.wait_for_selector("table.results", timeout=120_000)
+        rows = {r.inner_text().split("\t")[0]: r.inner_text() for r in page.query_selector_all("table.results tbody tr")}
+        assert set(rows) == {"财政局-改.xlsx", "教育局.xlsx"}
+        assert "重复" in rows["教育局.xlsx"] and "通过" in rows["财政局-改.xlsx"]
+        shot(page, "20-收集-拖入多个文件")
+
+        # the office pins A01's first version, then goes back to the rule
+        page.goto(f"{base}/{Y}/agency/A01")
+        assert page.inner_text("[data-reason]") == "最近保存的版本"
+        page.click("tr[data-version='1'] button:has-text('采用此版本')")
+        page.wait_for_selector(".notice.ok")
+        assert "已指定" in page.inner_text(".notice.ok") and page.inner_text("[data-reason]") == "办公室指定采用"
+        assert "采用中" in page.inner_text("tr[data-version='1']")
+        shot(page, "21-单位-指定采用")
+        with govxl.open_store(tmp_path / "web.db") as store:
+            assert govxl.status(store, Y).agencies[0].accepted_version == 1
+        page.click("button:has-text('取消指定')")
+        page.wait_for_selector(".notice.ok")
+        assert page.inner_text("[data-reason]") == "最近保存的版本"
+        assert "采用中" in page.inner_text("tr[data-version='2']")
+        assert errors == [], errors
+
+        # an agency: warnings listed, confirmed, submitted; the office has the very bytes
+        mine = context.new_page()
+        mine.goto(f"{base}/a/{token}")
+        mine.set_input_files("input[data-files]", str(b01))
+        mine.click("button:has-text('上传并校验')")
+        mine.wait_for_selector("section.submit", timeout=60_000)
+        assert "通过（有警告）" in mine.inner_text("section.result")
+        assert mine.query_selector_all("section.result table.findings tr.warning")
+        shot(mine, "22-单位自查-有警告待确认")
+        with govxl.open_store(tmp_path / "web.db") as store:
+            assert store.submissions(Y, "B01") == []
+        mine.click("button:has-text('确认无误，报送')")
+        mine.wait_for_selector("section[data-submitted]", timeout=60_000)
+        assert "已报送" in mine.inner_text("section[data-submitted]")
+        with govxl.open_store(tmp_path / "web.db") as store:
+            (kept,) = store.submissions(Y, "B01")
+            assert store.blob(kept.sha256) == b01.read_bytes()
+        context.close()

@@ -51,8 +51,11 @@
         var items = e.dataTransfer.items, files = [], waits = [];
         if (items && items.length && items[0].webkitGetAsEntry) {
           for (var i = 0; i < items.length; i++) {
+            if (items[i].kind !== "file") continue;
+            // a folder is read file by file; an item without an entry is taken as the file it holds
             var entry = items[i].webkitGetAsEntry();
             if (entry) waits.push(readEntries(entry, files));
+            else { var f = items[i].getAsFile(); if (f) files.push(f); }
           }
           Promise.all(waits).then(function () { dropped = files; show(files); });
         } else { dropped = Array.prototype.slice.call(e.dataTransfer.files); show(dropped); }
