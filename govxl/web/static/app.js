@@ -111,6 +111,16 @@
 
   ready(function () {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), setupUpload);
+    if (document.querySelector("[data-drop]")) {
+      // A file dropped beside the drop area must not make the browser open it in place of the page
+      // (Firefox shows it, Chromium downloads it): only the drop area takes files.
+      ["dragover", "drop"].forEach(function (t) {
+        window.addEventListener(t, function (e) {
+          var inside = e.target && e.target.closest ? e.target.closest("[data-drop]") : null;
+          if (!inside) { e.preventDefault(); if (e.dataTransfer) e.dataTransfer.dropEffect = "none"; }
+        });
+      });
+    }
     Array.prototype.forEach.call(document.querySelectorAll("[data-job]"), followJob);
     Array.prototype.forEach.call(document.querySelectorAll("form:not([data-upload]) input[data-files]"), function (input) {
       input.addEventListener("change", function () {
