@@ -204,7 +204,7 @@ def check(
     if as_json:
         _print_json(result.as_dict())
     else:
-        _print_collect(result, title=msg.CHECK_TITLE.format(year=result.year))
+        _print_collect(result, heading=msg.CHECK_TITLE.format(year=result.year))
         out.print(msg.CHECK_NOT_KEPT, highlight=False)
         if result.report_files:
             out.print(msg.CHECK_FEEDBACK_WRITTEN.format(path=feedback), highlight=False)
@@ -224,7 +224,7 @@ def _fit(table, flexible: list[int], least: int = 8) -> None:
         max(narrowable, key=lambda c: c.width).width -= 1
 
 
-def _print_collect(result, title: str | None = None) -> None:
+def _print_collect(result, heading: str | None = None) -> None:
     from rich import box
     from rich.cells import cell_len
     from rich.table import Table
@@ -240,7 +240,7 @@ def _print_collect(result, title: str | None = None) -> None:
                      styles.get(f.status, "dim")))
     # At 80 columns: codes, counts and statuses whole; the agency's name and the file's name share
     # what is left and wrap when they must, never cut.
-    table = Table(title=title or f"{result.year}年度收集结果", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table = Table(title=heading or f"{result.year}年度收集结果", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     titles = ("单位代码", "单位名称", "文件", "版本", "状态", "错误", "警告", "未说明")
     widths = [max([cell_len(r[i]) for r in rows] + [4, cell_len(titles[i]) if i > 2 else 0])
               for i in range(len(titles))]

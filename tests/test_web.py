@@ -377,7 +377,7 @@ def test_the_office_pins_the_version_in_use_on_the_agency_page(tmp_path, form):
     with workbench(tmp_path / "web.db", YEAR) as config, client(config) as http:
         page = http.get(f"/{YEAR}/agency/A01").text
         assert "最近保存的通过版本（更新的版本未通过）" in page  # why version 2 is the one in use
-        rows = re.findall(r'<tr class="[^"]*" data-version="(\d)">(.*?)</tr>', page, re.S)
+        rows = re.findall(r'<tr class="[^"]*" data-version="(\d)">(.*?)</tr>', page, re.DOTALL)
         assert [v for v, row in rows if "采用此版本" in row] == ["2", "1"]  # not the rejected version 3
         r = http.post(f"/{YEAR}/agency/A01/pin", data={"csrf": csrf_of(page), "version": "1"})
         assert r.status_code == 200 and "已指定" in r.text and "办公室指定采用" in r.text

@@ -225,7 +225,8 @@ def test_dropping_files_and_a_zip_pinning_a_version_and_an_agency_checking_befor
     """The collect page takes a .zip and several files dropped at once (a drop event holding the
     files, as Explorer gives them); the office pins a version; an agency with warnings confirms them
     before it submits."""
-    from collect_helpers import AGENCIES, YEAR as Y, filled
+    from collect_helpers import AGENCIES, filled
+    from collect_helpers import YEAR as Y
 
     import govxl
 
