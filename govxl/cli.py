@@ -204,7 +204,7 @@ def check(
     if as_json:
         _print_json(result.as_dict())
     else:
-        _print_collect(result, heading=msg.CHECK_TITLE.format(year=result.year))
+        _print_collect(result, heading=msg.CHECK_TITLE.format(year=result.year), done=msg.CHECK_DONE)
         out.print(msg.CHECK_NOT_KEPT, highlight=False)
         if result.report_files:
             out.print(msg.CHECK_FEEDBACK_WRITTEN.format(path=feedback), highlight=False)
@@ -224,7 +224,7 @@ def _fit(table, flexible: list[int], least: int = 8) -> None:
         max(narrowable, key=lambda c: c.width).width -= 1
 
 
-def _print_collect(result, heading: str | None = None) -> None:
+def _print_collect(result, heading: str | None = None, done: str = msg.COLLECT_DONE) -> None:
     from rich import box
     from rich.cells import cell_len
     from rich.table import Table
@@ -254,10 +254,9 @@ def _print_collect(result, heading: str | None = None) -> None:
     _fit(table, [1, 2])
     out.print(table)
     counts = result.as_dict()["counts"]
-    out.print(msg.COLLECT_DONE.format(n=len(result.files), accepted=counts.get("accepted", 0),
-                                      warned=counts.get("accepted_with_warnings", 0),
-                                      rejected=counts.get("rejected", 0), duplicate=counts.get("duplicate", 0),
-                                      superseded=counts.get("superseded", 0)),
+    out.print(done.format(n=len(result.files), accepted=counts.get("accepted", 0),
+                          warned=counts.get("accepted_with_warnings", 0), rejected=counts.get("rejected", 0),
+                          duplicate=counts.get("duplicate", 0), superseded=counts.get("superseded", 0)),
               highlight=False)
 
 

@@ -78,6 +78,8 @@ VERSION_REASONS = {
 }
 COLLECT_UNFINISHED = "有{n}个文件未能保存，解决问题后重新运行同一命令即可（已保存的文件不会重复处理）。"
 CHECK_TITLE = "{year}年度校验结果（未保存）"
+CHECK_DONE = ("共校验{n}个文件：通过{accepted}个，通过但有警告{warned}个，未通过{rejected}个，"
+              "以前已收到过的{duplicate}个。")
 CHECK_NOT_KEPT = "以上只是校验，文件没有保存到数据库。确认无误后，用 govxl collect 收集同样的文件即完成报送。"
 CHECK_FEEDBACK_WRITTEN = "退回修改表已保存在 {path}"
 COLLECT_REPORT_WRITTEN = "问题清单和反馈表已保存在 {path}"

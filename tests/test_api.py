@@ -71,7 +71,7 @@ def test_govxl_check_prints_what_the_api_checks_and_keeps_nothing(tmp_path, retu
     assert json.loads(run.stdout) == checked.as_dict()
     assert [f.status for f in checked.files] == ["accepted", "accepted", "rejected"]
     run = cli("check", returns / "b01.xlsx", "--year", YEAR, "--db", db, "--feedback", tmp_path / "反馈")
-    assert run.returncode == 1 and "没有保存" in run.stdout and "未通过" in run.stdout, run.stdout
+    assert run.returncode == 1 and "没有保存" in run.stdout and "共校验1个文件" in run.stdout, run.stdout
     assert [p.name for p in (tmp_path / "反馈").iterdir()] == [f"{YEAR}_B01_卫东区东安街道办事处_反馈.xlsx"]
     run = cli("check", returns / "a01.xlsx", "--year", YEAR, "--db", db, "--agency", "b01", "--json")
     assert run.returncode == 1 and json.loads(run.stdout)["files"][0]["findings"][0]["code"] == "identity.other_agency"
