@@ -248,12 +248,14 @@ def check(store: Store, year: int, paths: Iterable[PathLike], *, feedback: PathL
     退回修改表 of every file with findings into that folder (each file's ``feedback``).
     ``root`` and ``agency`` as for :func:`collect`."""
     from govxl.collection.collect import check as run_check
+    from govxl.collection.feedback import checked_feedback
 
     year = check_year(year)
     load_form_or_raise(form)
+    writer = checked_feedback(store, year, feedback, password=password, form_name=form) if feedback else None
     try:
         return run_check(paths, year, store, blank_as_zero=blank_as_zero, form_name=form, progress=progress,
-                         root=root, agency=agency, feedback=feedback, password=password)
+                         root=root, agency=agency, feedback=writer)
     except OSError as e:
         raise OutputError(msg.CANNOT_WRITE.format(path=e.filename or feedback, error=msg.os_error(e))) from None
 

@@ -150,14 +150,14 @@ def check(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_zero
           form_name: str = "annual-2021", workers: int | None = None,
           progress: Callable[[int, int], None] | None = None, limits: Limits = Limits(),
           timeout: float | None = FILE_TIMEOUT, memory_limit: int | None = WORKER_MEMORY,
-          root: str | Path | None = None, agency: str | None = None, feedback: str | Path | None = None,
-          password: str | None = None) -> CollectReport:
+          root: str | Path | None = None, agency: str | None = None,
+          feedback: Callable[[FileReport, bytes], Path] | None = None) -> CollectReport:
     """Examine every file under ``paths`` exactly as :func:`collect` would, and keep nothing: each
     file gets the status and findings collecting it now would give (``duplicate``: the office
     already has this very file). The store is only read. ``agency``: as for :func:`collect`, a
-    workbook of another agency is refused. ``feedback``: write the 退回修改表 of every file with
-    findings of an agency of the roster into that folder (``report_files``; each file's
-    ``feedback``)."""
+    workbook of another agency is refused. ``feedback(file, its bytes)``: called for every file
+    with findings of an agency of the roster, returns the 退回修改表 it wrote (``report_files``;
+    each file's ``feedback``); see :func:`govxl.collection.feedback.checked_feedback`."""
     roster, entries, ctx = _prepare(paths, year, store, blank_as_zero, form_name, limits, root)
     report = CollectReport(year, "")
     workers = max(1, min(workers or os.cpu_count() or 1, len(entries) or 1))
@@ -168,26 +168,12 @@ def check(paths: Iterable[str | Path], year: int, store: Store, *, blank_as_zero
             file = _store_one(store, "", year, roster, entry, data, exam, keep=False)
             if feedback is not None and data is not None and file.findings and file.agency in roster \
                     and file.status not in ("duplicate", "skipped"):
-                file.feedback = _feedback(file, data, roster, year, store, Path(feedback), report, form_name, password)
+                file.feedback = feedback(file, data)
                 report.report_files.append(file.feedback)
         report.files.append(file)
         if progress:
             progress(len(report.files), len(entries))
     return report
-
-
-def _feedback(file: FileReport, data: bytes, roster: dict, year: int, store: Store, folder: Path,
-              report: CollectReport, form_name: str, password: str | None) -> Path:
-    """The 退回修改表 of a checked file, in ``folder`` (in a numbered subfolder when an earlier
-    file of the same check is of the same agency: both are kept)."""
-    from govxl.collection.feedback import write_feedback
-    from govxl.workbook.generate import DEFAULT_PASSWORD
-
-    earlier = sum(1 for f in report.files if f.feedback is not None and f.agency == file.agency)
-    out = folder / str(earlier + 1) if earlier else folder
-    out.mkdir(parents=True, exist_ok=True)
-    return write_feedback(file, roster[file.agency], year, store, out, password=password or DEFAULT_PASSWORD,
-                          form_name=form_name, data=data)
 
 
 def _prepare(paths, year: int, store: Store, blank_as_zero: bool, form_name: str, limits: Limits,

@@ -244,6 +244,25 @@ def write_feedback(file: FileReport, agency: Agency, year: int, store: Store, ou
     return path
 
 
+def checked_feedback(store: Store, year: int, out_dir: str | Path, *, password: str = DEFAULT_PASSWORD,
+                     form_name: str = "annual-2021"):
+    """What :func:`govxl.collection.collect.check` calls to write the 退回修改表 of a checked file
+    from its bytes (the store does not have them) into ``out_dir``; a second file of the same
+    agency in one check gets a numbered subfolder, so that both are kept."""
+    roster = {a.code: a for a in store.roster()}
+    written: dict[str, int] = {}
+
+    def write(file: FileReport, data: bytes) -> Path:
+        n = written.get(file.agency, 0)
+        written[file.agency] = n + 1
+        folder = Path(out_dir) / str(n + 1) if n else Path(out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        return write_feedback(file, roster[file.agency], year, store, folder, password=password,
+                              form_name=form_name, data=data)
+
+    return write
+
+
 def _note_target(finding, layout) -> str | None:
     """The cell key, narrative key or rule instance a finding is about, where the fresh template
     has a cell for it (a check cell, else the rule's first cell); None for the file as a whole."""
