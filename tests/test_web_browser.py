@@ -268,7 +268,7 @@ def test_dropping_files_and_a_zip_pinning_a_version_and_an_agency_checking_befor
             return transfer;
         }""", [{"name": p.name, "data": base64.b64encode(p.read_bytes()).decode()} for p in (a01_new, a02)])
         page.dispatch_event("[data-drop]", "drop", {"dataTransfer": dropped})
-        page.wait_for_selector("[data-picked]:has-text('已选择 2 个文件')", timeout=10_000)
+        page.wait_for_selector("[data-picked]:has-text('已选择2个文件')", timeout=10_000)
         assert "财政局-改.xlsx" in page.inner_text("[data-picked]")
         page.click("button:has-text('开始校验')")
         page.wait_for_selector("table.results", timeout=120_000)
