@@ -8,6 +8,7 @@ from pathlib import Path
 from govxl.collection.collect import FILE_TIMEOUT, WORKER_MEMORY
 from govxl.importer.limits import MAX_DOCX_INFLATED, MAX_FILE_BYTES, MAX_PDF_PAGES, MAX_TEXT_CHARS
 from govxl.importer.narrative import MAX_PART_CHARS
+from govxl.web.jobs import CHECK_LIFE
 from govxl.workbook.reader import MAX_COLS, MAX_FILE, MAX_RATIO, MAX_ROWS, MAX_UNCOMPRESSED
 
 MB = 1024 * 1024
@@ -32,7 +33,8 @@ def test_the_bounds_stated_are_the_bounds_applied():
                    f"不超过{MAX_ROWS}行×{MAX_COLS}列", f"不超过{FILE_TIMEOUT:g}秒",
                    f"内存不超过{WORKER_MEMORY / 1024**3:g}GB",
                    f"文件不超过{MAX_FILE_BYTES // MB}MB", f"解压后合计不超过{MAX_DOCX_INFLATED // MB}MB",
-                   f"PDF不超过{MAX_PDF_PAGES}页", f"前{wan(MAX_TEXT_CHARS)}", f"前{wan(MAX_PART_CHARS)}"):
+                   f"PDF不超过{MAX_PDF_PAGES}页", f"前{wan(MAX_TEXT_CHARS)}", f"前{wan(MAX_PART_CHARS)}",
+                   f"未报送的保留{CHECK_LIFE // 3600}小时后删除"):
         assert stated in text, stated
 
 

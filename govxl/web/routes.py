@@ -189,6 +189,12 @@ def _link_agency(wb: Workbench, request: Request):
     return agency
 
 
+def _check_gone() -> str:
+    from govxl.web import jobs
+
+    return msg.WEB_CHECK_GONE.format(hours=max(1, jobs.CHECK_LIFE // 3600))
+
+
 def _year(request: Request) -> int:
     return api.check_year(request.path_params["year"])
 
@@ -818,7 +824,7 @@ class Routes:
             return agency
         checked = self._checked(request, agency)
         if checked is None:
-            return await self.agency_link(request, error=msg.WEB_CHECK_GONE, status_code=404)
+            return await self.agency_link(request, error=_check_gone(), status_code=404)
         return await self.agency_link(request, checked=checked)
 
     async def agency_checked_feedback(self, request: Request):
@@ -829,7 +835,7 @@ class Routes:
         checked = self._checked(request, agency)
         n = request.path_params["n"]
         if checked is None or not 0 <= n < len(checked.report.files) or checked.report.files[n].feedback is None:
-            return await self.agency_link(request, error=msg.WEB_CHECK_GONE, status_code=404)
+            return await self.agency_link(request, error=_check_gone(), status_code=404)
         path = checked.report.files[n].feedback
         return download(path, path.name, XLSX)
 
@@ -841,7 +847,7 @@ class Routes:
             return await self.agency_link(request, error=msg.WEB_TOO_MANY_TRIES, status_code=429)
         checked = self.wb.checks.claim(str(form.get("check") or ""), token, agency.code)
         if checked is None:
-            return await self.agency_link(request, error=msg.WEB_CHECK_GONE, status_code=404)
+            return await self.agency_link(request, error=_check_gone(), status_code=404)
         if not checked.report.submittable:
             self.wb.checks.release(checked, done=False)
             return await self.agency_link(request, checked=checked, error=msg.WEB_CHECK_NOT_SUBMITTABLE,
