@@ -336,6 +336,9 @@ def test_a_part_with_only_its_figures_and_year_changed_is_copied():
     ("2021年以来，本机关持续推进政务公开。", None),  # since 2021: not the current year
     ("公开2023年政府预算、2022年政府决算。", None),
     ("2024年，我局将进一步加强培训。", None),  # plans
+    ("2022年，本局被评为政务公开先进单位，2023年继续保持。", None),  # last year beside this one: a comparison
+    ("2022年我局共公开信息100条，二〇二三年共公开120条。", None),
+    ("2022年，本局共公开信息100条，2022年12月调整了领导小组。", 2022),
 ])
 def test_stale_years(form, text, stale):
     found = nc.check_stale_years(form, YEAR, {"overview": text})

@@ -545,8 +545,8 @@ def check_stale_years(form: Form, year: int, narrative: dict) -> list[Finding]:
                           if int(m.group("year")) != year]
             if stale.opening and part.key not in stale.opening_skip_parts:
                 m = stale.opening.match(sentence.text)
-                if m and int(m.group("year")) < year:
-                    found.append((int(m.group("year")), m))
+                if m and int(m.group("year")) < year and f"{year}年" not in sentence.text[m.end():]:
+                    found.append((int(m.group("year")), m))  # (naming this year too, it compares the two)
             for other, m in found:
                 if other in seen:
                     continue
