@@ -100,7 +100,7 @@ def generate(
     roster: Path | None = typer.Option(None, "--roster", help="单位名单 CSV 文件（列名 code,name,group）。"),
     blank: bool = typer.Option(False, "--blank", help="生成不针对具体单位的空白模板。"),
     password: str = typer.Option(DEFAULT_PASSWORD, "--password", help="工作表保护密码。"),
-    deadline: str | None = typer.Option(None, "--deadline", help="报送截止日期，如 2026-01-15；默认为次年 1 月 31 日。"),
+    deadline: str | None = typer.Option(None, "--deadline", help="报送截止日期，如 2026-01-15；默认为次年1月31日。"),
     db: Path | None = _db_option(),
     form: str = _form_option(),
 ) -> None:
@@ -545,7 +545,7 @@ def _print_imports(batch) -> None:
 @app.command()
 def serve(
     db: Path | None = _db_option(),
-    year: int | None = typer.Option(None, "--year", help="打开时显示的报告年度；默认：11 月起为当年，之前为上一年。"),
+    year: int | None = typer.Option(None, "--year", help="打开时显示的报告年度；默认：11月起为当年，之前为上一年。"),
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址。默认只允许本机访问；其他地址（如 0.0.0.0）必须设置 --password。"),
     port: int = typer.Option(8765, "--port", help="端口。"),
     no_browser: bool = typer.Option(False, "--no-browser", help="不自动打开浏览器。"),
@@ -582,7 +582,7 @@ def demo(
     out_dir: Path = typer.Option(Path("govxl示例"), "--out",
                                  help="示例结果的文件夹（须为空文件夹或以前的示例文件夹）。"),
 ) -> None:
-    """用虚构的卫东区（35 个单位）把一年的工作完整演示一遍。
+    """用虚构的卫东区（35个单位）把一年的工作完整演示一遍。
 
     生成填报表，模拟各单位填写（有几个单位故意犯常见错误），导入往年已发布的报告，
     分两批收集校验并生成退回修改表，查看报送进度，汇总、导出，最后生成全区和各单位的年度报告。

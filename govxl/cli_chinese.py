@@ -4,6 +4,8 @@ knows. Used by :func:`govxl.cli.run` only; loads typer's help renderer only for 
 
 from __future__ import annotations
 
+import re
+
 from govxl import messages as msg
 
 USAGE_ERROR = 2  # the exit code of a command line that cannot be understood
@@ -73,6 +75,8 @@ def chinese_help_screen(cmd) -> None:
     in the list of commands."""
     for param in getattr(cmd, "params", []):
         _chinese_value(param)
+    if cmd.help:  # a docstring's line break inside Chinese prose is no break of the text
+        cmd.help = _PROSE_BREAK.sub("", cmd.help)
     if cmd.help and not cmd.short_help:
         cmd.short_help = cmd.help.split("\n\n")[0].strip()
 
@@ -88,17 +92,19 @@ def _fold_help_texts(rich_utils) -> None:
     """Help texts wrap at 80 columns instead of ending in …: Chinese has no spaces to break at,
     so a line of it is folded."""
     from rich.columns import Columns
+    from rich.console import Group
     from rich.text import Text
 
     def folded(renderable):
         if isinstance(renderable, Text):
-            renderable.overflow = "fold"
-        elif isinstance(renderable, Columns):
-            for item in renderable.renderables:
-                folded(item)
+            return _Folded(renderable)
+        if isinstance(renderable, Columns):
+            renderable.renderables = [folded(item) for item in renderable.renderables]
+        elif isinstance(renderable, Group):  # a command's description: its paragraphs
+            return Group(*(folded(item) for item in renderable.renderables), fit=renderable.fit)
         return renderable
 
-    for name in ("_make_command_help", "_get_parameter_help"):
+    for name in ("_make_command_help", "_get_parameter_help", "_get_help_text"):
         original = getattr(rich_utils, name, None)
         if original is not None and not getattr(original, "govxl_folded", False):
             def wrapper(*args, _original=original, **kwargs):
@@ -106,6 +112,47 @@ def _fold_help_texts(rich_utils) -> None:
 
             wrapper.govxl_folded = True
             setattr(rich_utils, name, wrapper)
+
+
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’"
+_PROSE_BREAK = re.compile(rf"(?<=[{_CJK}])\n[ \t]*(?=[{_CJK}])")
+
+# Punctuation that never begins a line in Chinese typesetting (避头): it hangs at the end of the line
+# before instead.
+_CLOSING = set("。，、；：？！）》」』”’〉】〕…")
+
+
+class _Folded:
+    """A help text folded at its column's width (Chinese has no spaces to break at), never
+    beginning a line with closing punctuation: where one would, the text is folded two cells
+    narrower than the column and the character hangs at the end of the line before."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.text)
+
+    def __rich_console__(self, console, options):
+        from rich.segment import Segment
+
+        width = options.max_width
+        folded = self.text.wrap(console, width, overflow="fold")
+        if any(line.plain[:1] in _CLOSING for line in list(folded)[1:]):
+            folded = self.text.wrap(console, max(width - 2, 2), overflow="fold")
+        lines = []
+        for line in folded:
+            hung = False
+            while lines and line.plain[:1] in _CLOSING:
+                lines[-1].append_text(line[:1])
+                line, hung = line[1:], True
+            if line.plain or not hung:
+                lines.append(line)
+        for line in lines:
+            yield from line.render(console)
+            yield Segment.line()
 
 
 def chinese_help_option(cmd) -> None:

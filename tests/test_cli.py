@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -107,6 +108,11 @@ def test_help_screens_have_no_english_scaffolding_at_80_columns(command):
     for word in SCAFFOLDING:
         assert word not in text, (command, word)
     assert max(cell_len(line) for line in text.splitlines()) <= 80
+    # Chinese typesetting: no line of a text begins with closing punctuation (it hangs at the end
+    # of the line before), and no space stands between a number and its measure word
+    starts = [line for line in text.splitlines() if re.match(r"^[│\s]*[。，、；：？！）》」』”]", line)]
+    assert starts == [], (command, starts)
+    assert not re.search(r"\d [个件份处项家名条次年月日字行列页版]", text), command
 
 
 def test_status_at_80_columns_shows_every_name_whole(tmp_path):
