@@ -465,13 +465,14 @@ def test_message_catalogues_write_numbers_without_a_space():
     assert not bad, bad[:5]
 
 
-def test_workbench_pages_write_numbers_without_a_space():
-    """The workbench's pages and script: no space between a number (a Jinja expression, or a
+def test_workbench_pages_and_code_write_numbers_without_a_space():
+    """The workbench's pages and script, and texts made in code: no space between a number (an expression, or a
     number joined in the script) and its measure word, nor after 第."""
-    pages = sorted((ROOT / "templates" / "web").glob("*.html")) + [ROOT / "govxl" / "web" / "static" / "app.js"]
+    pages = (sorted((ROOT / "templates" / "web").glob("*.html")) + [ROOT / "govxl" / "web" / "static" / "app.js"]
+             + sorted((ROOT / "govxl").rglob("*.py")))  # texts made in code (job titles, file names)
     bad = []
     for path in pages:
         for line in path.read_text(encoding="utf-8").splitlines():
-            if re.search(rf"\}}\}}[ \u3000]+[{MEASURE_WORDS}版]|第[ \u3000]+\{{\{{|\"[ \u3000]+[{MEASURE_WORDS}]", line):
+            if re.search(rf"\}}\}}?[ \u3000]+[{MEASURE_WORDS}版]|第[ \u3000]+\{{|\"[ \u3000]+[{MEASURE_WORDS}]", line):
                 bad.append((path.name, line.strip()))
     assert not bad, bad[:5]

@@ -354,7 +354,7 @@ class Routes:
                                    back=f"/{year}/generate")
         if upload_url and not upload_url.startswith(("http://", "https://")):
             upload_url = "http://" + upload_url
-        job = self.wb.new_job("generate", f"生成 {year} 年度填报表", year)
+        job = self.wb.new_job("generate", f"生成{year}年度填报表", year)
 
         def work(job: Job):
             from govxl.store import Store
@@ -406,7 +406,7 @@ class Routes:
     async def collect(self, request: Request, form):
         year = _year(request)
         files = uploads(form)
-        job = self.wb.new_job("collect", f"收集 {year} 年度报回文件", year)
+        job = self.wb.new_job("collect", f"收集{year}年度报回文件", year)
         try:
             intake = await self._sync(take_uploads, files, job.folder / "上传", self.wb.config.limits)
         except api.UploadRefused as e:
@@ -426,7 +426,7 @@ class Routes:
                     job.output(p.name, p)
                 if feedback:
                     archive = api.zip_files(feedback, job.folder / "退回修改表.zip")
-                    job.output(f"退回修改表（{len(feedback)} 个单位）.zip", archive)
+                    job.output(f"退回修改表（{len(feedback)}个单位）.zip", archive)
                 return result
 
         self.wb.jobs.start(job, work, describe)
