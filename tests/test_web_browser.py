@@ -146,6 +146,13 @@ def test_the_whole_cycle_in_the_browser_and_through_an_agency_link(browser, tmp_
         reminders = page.inner_text("main")
         assert "李四" not in reminders or "卫东区教育局" in reminders
         assert "王五" in reminders and "0371-3333" in reminders  # B01 sent nothing: its contact is listed
+        # each rate's bar is filled as far as its rate (50% for 区直部门, 33% overall, drawn at 35%)
+        rows = page.query_selector_all("table.rate tbody tr")
+        assert len(rows) == 3  # two groups and the total
+        for row in rows:
+            rate = int(row.inner_text().split("%")[0].split()[-1])
+            bar, fill = row.query_selector(".bar").bounding_box(), row.query_selector(".bar .fill").bounding_box()
+            assert abs(fill["width"] / bar["width"] * 100 - rate) <= 3, (row.inner_text(), fill, bar)
         shot(page, "09-进度")
 
         # 汇总: the summary workbook holds A01's figures (A02 was rejected)
