@@ -124,7 +124,8 @@ def test_uploads_unpack_archives_with_windows_names_under_the_limits(tmp_path):
     intake = govxl.Intake(tmp_path / "in", govxl.UploadLimits(file=1000, count=4, total=10_000))
     saved = intake.add("收到的.zip", zip_of({"文件夹/财政局.xlsx": b"PK1", "__MACOSX/._x": b"", "~$lock.xlsx": b"x",
                                               "教育局.xlsx": b"PK2"}, utf8=False))
-    assert [p.relative_to(tmp_path / "in").as_posix() for p in saved] == ["收到的.zip/财政局.xlsx", "收到的.zip/教育局.xlsx"]
+    assert [p.relative_to(tmp_path / "in").as_posix() for p in saved] == ["收到的.zip/文件夹/财政局.xlsx",
+                                                                           "收到的.zip/教育局.xlsx"]
     assert intake.add("../../a.xlsx", io.BytesIO(b"PK3"))[0] == tmp_path / "in" / "a.xlsx"
     assert intake.add("a.xlsx", io.BytesIO(b"PK4"))[0].name == "a (2).xlsx"
     with pytest.raises(govxl.UploadRefused, match="太多"):
@@ -139,6 +140,25 @@ def test_uploads_unpack_archives_with_windows_names_under_the_limits(tmp_path):
         with pytest.raises(govxl.UploadRefused, match=words):
             fresh.add(name, stream)
         assert [p for p in (tmp_path / words).rglob("*") if p.is_file()] == []  # nothing half-saved
+
+
+def test_an_archive_keeps_its_folders_and_never_leaves_its_own(tmp_path):
+    """Two batches in one .zip each holding 财政局.xlsx: both kept, each under its folder (which
+    tells the office where it came from); names that climb out or start at the root stay inside;
+    folders nest no deeper than MAX_FOLDERS."""
+    from govxl.collection.uploads import MAX_FOLDERS
+
+    intake = govxl.Intake(tmp_path / "in", govxl.UploadLimits(file=1000, count=10, total=10_000))
+    deep = "/".join(f"层{i}" for i in range(MAX_FOLDERS + 3)) + "/深.xlsx"
+    saved = intake.add("收到的.zip", zip_of({"第一批/财政局.xlsx": b"PK1", "第二批/财政局.xlsx": b"PK2",
+                                              "../../逃出.xlsx": b"PK3", "/根/绝对.xlsx": b"PK4", deep: b"PK5"}))
+    shown = [p.relative_to(tmp_path / "in").as_posix() for p in saved]
+    assert shown[:2] == ["收到的.zip/第一批/财政局.xlsx", "收到的.zip/第二批/财政局.xlsx"]
+    assert [p.read_bytes() for p in saved] == [b"PK1", b"PK2", b"PK3", b"PK4", b"PK5"]  # nothing lost
+    assert all(p.resolve().is_relative_to((tmp_path / "in" / "收到的.zip").resolve()) for p in saved)
+    assert shown[2:4] == ["收到的.zip/逃出.xlsx", "收到的.zip/根/绝对.xlsx"]
+    assert shown[4].count("/") == MAX_FOLDERS + 1 and shown[4].endswith("/深.xlsx")
+    assert [p for p in tmp_path.rglob("*.xlsx") if not p.is_relative_to(tmp_path / "in")] == []
 
 
 def test_check_tells_what_collect_would_and_keeps_nothing(tmp_path, form):

@@ -262,7 +262,7 @@ def test_dropping_files_and_a_zip_pinning_a_version_and_an_agency_checking_befor
         page.click("button:has-text('开始校验')")
         page.wait_for_selector("table.results", timeout=120_000)
         results = page.inner_text("table.results")
-        assert "收到的.zip/财政局.xlsx" in results and "收到的.zip/教育局.xlsx" in results
+        assert "收到的.zip/第一批/财政局.xlsx" in results and "收到的.zip/第一批/教育局.xlsx" in results
 
         # two files dropped at once
         page.goto(f"{base}/{Y}/collect")

@@ -24,6 +24,7 @@ from govxl.workbook import reader
 CHUNK = 1024 * 1024
 ZIP_UTF8_FLAG = 0x800
 SKIPPED_PARTS = ("__MACOSX",)
+MAX_FOLDERS = 4  # levels of an archive's folders kept when it is unpacked (deeper ones are left out of the path)
 
 
 class UploadRefused(GovxlError):
@@ -107,6 +108,17 @@ class Intake:
             n += 1
         return target
 
+    def _member_target(self, folder: Path, name: str) -> Path:
+        """Where a member of an archive is saved: under its folders in the archive (第一批/财政局.xlsx
+        stays apart from 第二批/财政局.xlsx and shows where it came from), each folder's name made
+        safe, no deeper than :data:`MAX_FOLDERS`; the archive's own root never left."""
+        parts = [display_name(p) for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("/", "", ".", "..")]
+        parts = parts or ["_"]
+        for part in parts[:-1][:MAX_FOLDERS]:
+            folder = folder / safe_filename_part(part, max_chars=40)
+            folder.mkdir(exist_ok=True)
+        return self._target(folder, parts[-1])
+
     def _copy(self, stream: BinaryIO, target: Path, name: str, limit: int, *, counts_received: bool) -> int:
         written = 0
         with open(target, "wb") as out:
@@ -144,7 +156,7 @@ class Intake:
                 self._check_members(name, members)
                 saved = []
                 for info in members:
-                    target = self._target(folder, display_name(member_name(info)))
+                    target = self._member_target(folder, member_name(info))
                     try:
                         with archive.open(info) as source:
                             self._copy(source, target, name, min(self.limits.file, info.file_size), counts_received=False)
@@ -184,7 +196,8 @@ def _wanted(info: zipfile.ZipInfo) -> bool:
     if info.is_dir():
         return False
     parts = PurePosixPath(member_name(info).replace("\\", "/")).parts
-    return bool(parts) and not any(p in SKIPPED_PARTS or p.startswith(".") for p in parts) \
+    # hidden files (.DS_Store, ._x) are no one's report; a name climbing out (../x.xlsx) is kept, inside
+    return bool(parts) and not any(p in SKIPPED_PARTS or (p.startswith(".") and p not in (".", "..")) for p in parts) \
         and not parts[-1].startswith("~$")
 
 
