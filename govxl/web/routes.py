@@ -811,7 +811,8 @@ class Routes:
             checked.report = await self._sync(work)
         except GovxlError as e:
             self.wb.checks.discard(checked)
-            return await self.agency_link(request, error=describe(e), status_code=413)
+            return await self.agency_link(request, error=describe(e),
+                                          status_code=413 if isinstance(e, api.UploadRefused) else 400)
         return RedirectResponse(f"/a/{token}/checked/{checked.id}", 303)
 
     def _checked(self, request: Request, agency) -> object:
