@@ -343,7 +343,7 @@ def issue_list(store: Store, year: int, out: PathLike) -> Path:
     year = check_year(year)
     roster = {a.code: a for a in store.roster()}
     report = CollectReport(year, "")
-    for code, s in store.latest(year, accepted_only=False).items():
+    for code, s in store.newest(year, lean=True).items():  # findings, not values
         if code in roster:
             report.files.append(FileReport(s.original_name or s.source, s.sha256 or "", s.status, s.findings, code,
                                            roster[code].name, year, s.version))

@@ -130,6 +130,11 @@ WHERE s.year = ?
 ``recency`` (1: the newest by the rule, whatever its status) and ``use_rank`` (1: the version in
 use; NULL for a version that cannot be used)."""
 
+# What a lean listing of versions reads of each (Store.submissions, newest, in_use with lean=True):
+# which version is which and its findings, not the values, texts and info it holds.
+LEAN_COLUMNS = ("v.id, v.agency, v.year, v.version, v.source, v.status, v.sha256, v.received_at, v.file_time, "
+                "v.agency_name, v.findings, v.recency, v.use_rank, v.pinned_id")
+
 # Why a version is in use, for status (messages.VERSION_REASONS has the words).
 PINNED, NEWEST, NEWEST_ACCEPTED, IMPORTED = "pinned", "newest", "newest_accepted", "imported"
 
@@ -218,8 +223,10 @@ class Submission:
             id=row["id"], agency=row["agency"], year=row["year"], version=row["version"],
             source=row["source"], status=row["status"], sha256=row["sha256"],
             received_at=row["received_at"], file_time=row["file_time"], agency_name=row["agency_name"],
-            values=decode_values(row["values"]), narrative=json.loads(row["narrative"]),
-            findings=decode_findings(row["findings"]), info=json.loads(row["info"]),
+            values=decode_values(row["values"]) if "values" in keys else {},
+            narrative=json.loads(row["narrative"]) if "narrative" in keys else {},
+            findings=decode_findings(row["findings"]) if "findings" in keys else [],
+            info=json.loads(row["info"]) if "info" in keys else {},
             original_name=row["original_name"] if "original_name" in keys else None,
             in_use=in_use, newest="recency" in keys and row["recency"] == 1, pinned=pinned,
             reason=_reason(row) if in_use else None,
@@ -554,16 +561,20 @@ class Store:
              encode_findings(findings), json.dumps(info or {}, ensure_ascii=False)))
         return cur.lastrowid
 
-    def _ranked(self, year: int, where: str = "1", args: tuple = ()) -> list[sqlite3.Row]:
-        sql = (f"SELECT v.*, r.original_name FROM ({RANKED}) v LEFT JOIN receipts r ON r.sha256 = v.sha256"
+    def _ranked(self, year: int, where: str = "1", args: tuple = (), columns: str = "v.*") -> list[sqlite3.Row]:
+        sql = (f"SELECT {columns}, r.original_name FROM ({RANKED}) v LEFT JOIN receipts r ON r.sha256 = v.sha256"
                f" WHERE {where} ORDER BY v.agency, v.version")
         return self.db.execute(sql, (year, *args)).fetchall()
 
-    def submissions(self, year: int, agency: str | None = None) -> list[Submission]:
-        """Every version, oldest first, each saying whether it is the one in use and why."""
+    def submissions(self, year: int, agency: str | None = None, *, lean: bool = False) -> list[Submission]:
+        """Every version, oldest first, each saying whether it is the one in use and why.
+        ``lean``: without their values, texts and info (left empty), for a caller that needs only
+        which version is which and its findings: memory then stays small however many agencies a
+        year has."""
+        columns = LEAN_COLUMNS if lean else "v.*"
         if agency is None:
-            return [Submission.from_row(r) for r in self._ranked(year)]
-        return [Submission.from_row(r) for r in self._ranked(year, "v.agency = ?", (agency,))]
+            return [Submission.from_row(r) for r in self._ranked(year, columns=columns)]
+        return [Submission.from_row(r) for r in self._ranked(year, "v.agency = ?", (agency,), columns=columns)]
 
     def versions(self, year: int) -> dict[str, int]:
         """sha256 of the file -> version number, for the workbook submissions of a year."""
@@ -574,14 +585,18 @@ class Store:
         rows = self._ranked(year, "v.sha256 = ?", (sha256,))
         return Submission.from_row(rows[0]) if rows else None
 
-    def in_use(self, year: int) -> dict[str, Submission]:
-        """The version in use of each agency for a year, by the one rule (see :data:`RANKED`)."""
-        return {r["agency"]: Submission.from_row(r) for r in self._ranked(year, "v.use_rank = 1")}
+    def in_use(self, year: int, *, lean: bool = False) -> dict[str, Submission]:
+        """The version in use of each agency for a year, by the one rule (see :data:`RANKED`);
+        ``lean`` as for :meth:`submissions`."""
+        columns = LEAN_COLUMNS if lean else "v.*"
+        return {r["agency"]: Submission.from_row(r) for r in self._ranked(year, "v.use_rank = 1", columns=columns)}
 
-    def newest(self, year: int) -> dict[str, Submission]:
-        """The newest version of each agency by the same rule, whatever its status."""
+    def newest(self, year: int, *, lean: bool = False) -> dict[str, Submission]:
+        """The newest version of each agency by the same rule, whatever its status; ``lean`` as
+        for :meth:`submissions`."""
+        columns = LEAN_COLUMNS if lean else "v.*"
         return {r["agency"]: Submission.from_row(r)
-                for r in self._ranked(year, "v.recency = 1 AND v.source IN ('workbook', 'import')")}
+                for r in self._ranked(year, "v.recency = 1 AND v.source IN ('workbook', 'import')", columns=columns)}
 
     def latest(self, year: int, accepted_only: bool = True) -> dict[str, Submission]:
         """The version in use of each agency (:meth:`in_use`); with ``accepted_only=False`` the

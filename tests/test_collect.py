@@ -417,3 +417,27 @@ def test_a_deleted_column_never_shifts_a_number_into_another_cell(tmp_path, form
                 if key.startswith(sheet.table + "."):
                     assert exam.values.get(key) == complete[key], (sheet.name, col, key)
     assert accepted >= 1
+
+
+def test_marking_versions_and_status_read_no_stored_values(tmp_path, form, monkeypatch):
+    """After storing, collect marks each file's version and whether it is in use from what the
+    store holds for the whole year, and status shows every agency's: both read which version is
+    which, never every version's values (a province's year holds tens of thousands; decoding them
+    all made collect's memory grow with the store, not with the file at hand)."""
+    import govxl.store
+
+    store = store_with_roster(tmp_path / "govxl.db")
+    first = [filled(tmp_path / "a", f"{a.code}.xlsx", form, agency=a, seed=i)[0] for i, a in enumerate(AGENCIES)]
+    assert collect(first, YEAR, store, workers=1).valid
+    decoded = []
+    real = govxl.store.decode_values
+    monkeypatch.setattr(govxl.store, "decode_values", lambda text: decoded.append(1) or real(text))
+    again, _ = filled(tmp_path / "b", "second.xlsx", form, agency=AGENCIES[0], seed=40)
+    report = collect([again], YEAR, store, workers=1)
+    assert [(f.version, f.in_use) for f in report.files] == [(2, True)]
+    assert decoded == []
+    from govxl.collection.status import completeness  # status too: which version, how many warnings
+
+    status = {a.code: a for a in completeness(store, YEAR).agencies}
+    assert (status[AGENCIES[0].code].version, status[AGENCIES[0].code].accepted_version) == (2, 2)
+    assert decoded == []

@@ -305,8 +305,9 @@ def _mark_versions(store: Store, report: CollectReport) -> None:
     """Each file's version number, and whether it is the version in use, from the store's one rule
     (computed from what is stored, so whatever the order of the runs, the same file is in use). A
     file stored now but not in use is kept and reported: 较旧的版本，未采用, or the office pinned another."""
-    versions = {s.sha256: s for s in store.submissions(report.year) if s.sha256}
-    in_use = store.in_use(report.year)
+    every = store.submissions(report.year, lean=True)  # lean: a province's year holds many thousands
+    versions = {s.sha256: s for s in every if s.sha256}
+    in_use = {s.agency: s for s in every if s.in_use}
     for f in report.files:
         s = versions.get(f.sha256) if f.sha256 else None
         if s is None:

@@ -77,7 +77,7 @@ class StatusReport:
 def refused_files(store: Store, year: int) -> dict[str, dict]:
     """Agency code -> the latest file it sent for ``year`` that was refused before any value was read
     (last year's form, a damaged or outdated file of an identified agency): ``received_at``, ``file``."""
-    with_values = {s.sha256 for s in store.submissions(year) if s.sha256}
+    with_values = {s.sha256 for s in store.submissions(year, lean=True) if s.sha256}
     out: dict[str, dict] = {}
     for r in store.receipts():
         if r["status"] != "rejected" or not r["agency"] or r["sha256"] in with_values:
@@ -93,8 +93,10 @@ def completeness(store: Store, year: int) -> StatusReport:
     """The status of every agency of the roster for ``year``: the one status that collect, status,
     merge, the summary workbook, the export and the reports show. A file refused before its values
     could be read still makes its agency 未通过, never 未报送."""
-    latest = store.newest(year)  # the newest version, whatever its status, by the store's one rule
-    accepted = store.in_use(year)  # the version in use, by the same rule
+    # lean: status shows which version is which and counts findings, never the values (a province's
+    # year holds tens of thousands of versions)
+    latest = store.newest(year, lean=True)  # the newest version, whatever its status, by the store's one rule
+    accepted = store.in_use(year, lean=True)  # the version in use, by the same rule
     refused = refused_files(store, year)
     agencies = []
     for a in store.roster():
