@@ -74,10 +74,12 @@ class StatusReport:
                 "agencies": [a.as_dict() for a in self.agencies]}
 
 
-def refused_files(store: Store, year: int) -> dict[str, dict]:
+def refused_files(store: Store, year: int, with_values: set[str] | None = None) -> dict[str, dict]:
     """Agency code -> the latest file it sent for ``year`` that was refused before any value was read
-    (last year's form, a damaged or outdated file of an identified agency): ``received_at``, ``file``."""
-    with_values = {s.sha256 for s in store.submissions(year, lean=True) if s.sha256}
+    (last year's form, a damaged or outdated file of an identified agency): ``received_at``, ``file``.
+    ``with_values``: the sha256 of the year's submissions, when the caller has them."""
+    if with_values is None:
+        with_values = {s.sha256 for s in store.submissions(year, lean=True) if s.sha256}
     out: dict[str, dict] = {}
     for r in store.receipts():
         if r["status"] != "rejected" or not r["agency"] or r["sha256"] in with_values:
@@ -93,11 +95,13 @@ def completeness(store: Store, year: int) -> StatusReport:
     """The status of every agency of the roster for ``year``: the one status that collect, status,
     merge, the summary workbook, the export and the reports show. A file refused before its values
     could be read still makes its agency 未通过, never 未报送."""
-    # lean: status shows which version is which and counts findings, never the values (a province's
-    # year holds tens of thousands of versions)
-    latest = store.newest(year, lean=True)  # the newest version, whatever its status, by the store's one rule
-    accepted = store.in_use(year, lean=True)  # the version in use, by the same rule
-    refused = refused_files(store, year)
+    # One lean reading of the year's versions: which version is which and its findings, never the
+    # values (a province's year holds tens of thousands of versions).
+    versions = store.submissions(year, lean=True)
+    # the newest version, whatever its status, and the version in use: by the store's one rule
+    latest = {s.agency: s for s in versions if s.newest and s.source in ("workbook", "import")}
+    accepted = {s.agency: s for s in versions if s.in_use}
+    refused = refused_files(store, year, {s.sha256 for s in versions if s.sha256})
     agencies = []
     for a in store.roster():
         s = latest.get(a.code)
