@@ -130,7 +130,7 @@ WHERE s.year = ?
 ``recency`` (1: the newest by the rule, whatever its status) and ``use_rank`` (1: the version in
 use; NULL for a version that cannot be used)."""
 
-# What a lean listing of versions reads of each (Store.submissions, newest, in_use with lean=True):
+# What a lean listing of versions reads of each (Store.submissions and newest with lean=True):
 # which version is which and its findings, not the values, texts and info it holds.
 LEAN_COLUMNS = ("v.id, v.agency, v.year, v.version, v.source, v.status, v.sha256, v.received_at, v.file_time, "
                 "v.agency_name, v.findings, v.recency, v.use_rank, v.pinned_id")
@@ -585,11 +585,9 @@ class Store:
         rows = self._ranked(year, "v.sha256 = ?", (sha256,))
         return Submission.from_row(rows[0]) if rows else None
 
-    def in_use(self, year: int, *, lean: bool = False) -> dict[str, Submission]:
-        """The version in use of each agency for a year, by the one rule (see :data:`RANKED`);
-        ``lean`` as for :meth:`submissions`."""
-        columns = LEAN_COLUMNS if lean else "v.*"
-        return {r["agency"]: Submission.from_row(r) for r in self._ranked(year, "v.use_rank = 1", columns=columns)}
+    def in_use(self, year: int) -> dict[str, Submission]:
+        """The version in use of each agency for a year, by the one rule (see :data:`RANKED`)."""
+        return {r["agency"]: Submission.from_row(r) for r in self._ranked(year, "v.use_rank = 1")}
 
     def newest(self, year: int, *, lean: bool = False) -> dict[str, Submission]:
         """The newest version of each agency by the same rule, whatever its status; ``lean`` as
